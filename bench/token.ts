@@ -1,0 +1,213 @@
+// Token issuance benchmark: OAuth2 client_credentials tokens per second from
+// psif versus an oidc-provider baseline doing the same job (Basic auth, one
+// audience, ES256 JWT). The goal is psif >= 2x the baseline.
+//
+//   node --import tsx bench/token.ts          (BENCH_DURATION=5 for a quick run)
+//
+// The servers run one after the other, never together: on a 2-core machine
+// autocannon takes one core and the server under test gets the other.
+
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { isMain, runMain } from './lib/entry.js';
+import { freePort, printTable, ratio, runLoad, startServerProcess, type LoadResult } from './lib/load.js';
+import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
+
+const execFileAsync = promisify(execFile);
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BASELINE_SCRIPT = fileURLToPath(new URL('./baselines/oidc-provider-server.ts', import.meta.url));
+// Overridable so the harness can be pointed at another build (or a stub).
+const PSIF_CLI = process.env.BENCH_PSIF_CLI ?? join(REPO_ROOT, 'dist', 'cli.js');
+// Must match the resource server the baseline script accepts.
+const BASELINE_AUDIENCE = 'https://api.example.test';
+const WARMUP_SECONDS = 2;
+const GOAL = 2;
+
+export interface TokenBenchResult {
+  durationSeconds: number;
+  connections: number;
+  baseline: LoadResult;
+  /** null when dist/cli.js is missing (psif not built). */
+  psif: LoadResult | null;
+  /** psif tokens/s divided by baseline tokens/s, null without psif. */
+  ratio: number | null;
+  goal: number;
+}
+
+export async function benchToken(opts: BenchOptions): Promise<TokenBenchResult> {
+  console.log(`token issuance: ${opts.connections} connections, ${opts.durationSeconds} s (+${WARMUP_SECONDS} s warm-up) per server`);
+
+  const baseline = await measureBaseline(opts);
+  const psif = existsSync(PSIF_CLI) ? await measurePsif(opts) : null;
+  if (psif === null) {
+    console.log(`psif: skipped, ${PSIF_CLI} not found (run \`npm run build\` first)`);
+  }
+
+  const row = (server: string, r: LoadResult): Record<string, string | number> => ({
+    server,
+    'tokens/s': Math.round(r.rps),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    'non-2xx': r.non2xx,
+    errors: r.errors,
+  });
+  console.log();
+  printTable([row('oidc-provider', baseline), ...(psif ? [row('psif', psif)] : [])]);
+  console.log();
+  console.log(`psif/baseline: ${psif ? ratio(psif.rps, baseline.rps) : 'n/a'} (goal >= ${GOAL}x)`);
+
+  return {
+    durationSeconds: opts.durationSeconds,
+    connections: opts.connections,
+    baseline,
+    psif,
+    ratio: psif && baseline.rps > 0 ? psif.rps / baseline.rps : null,
+    goal: GOAL,
+  };
+}
+
+function basicAuth(id: string, secret: string): string {
+  // RFC 6749 §2.3.1: form-encode each part before base64. Our generated
+  // credentials are URL-safe, but encoding keeps this correct regardless.
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+function tokenRequest(url: string, id: string, secret: string, form: Record<string, string>) {
+  return {
+    url,
+    method: 'POST',
+    headers: {
+      authorization: basicAuth(id, secret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(form).toString(),
+  };
+}
+
+async function measureBaseline(opts: BenchOptions): Promise<LoadResult> {
+  const port = await freePort();
+  const clientId = 'bench';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const server = await startServerProcess(
+    process.execPath,
+    ['--import', 'tsx', BASELINE_SCRIPT],
+    { PORT: String(port), CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },
+    /^READY \d+$/m,
+    { cwd: REPO_ROOT },
+  );
+  try {
+    console.log(`oidc-provider: measuring on port ${port}`);
+    return await runLoad({
+      ...tokenRequest(`http://127.0.0.1:${port}/token`, clientId, clientSecret, {
+        grant_type: 'client_credentials',
+        resource: BASELINE_AUDIENCE,
+        scope: 'read',
+      }),
+      connections: opts.connections,
+      durationSeconds: opts.durationSeconds,
+      warmupSeconds: WARMUP_SECONDS,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * The environment psif's children start from: ours, minus any PSIF_* or
+ * DATABASE_URL a developer has exported, so the bench always measures the
+ * same setup (fresh SQLite in a temp dir) whatever the shell holds.
+ */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('PSIF_') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+async function measurePsif(opts: BenchOptions): Promise<LoadResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'psif-bench-'));
+  try {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const env: Record<string, string> = {
+      PSIF_DATA_DIR: dataDir,
+      PSIF_PORT: String(port),
+      PSIF_HOST: '127.0.0.1',
+      // psif's default public URL is http://localhost:<port>; the token
+      // audience below must equal it, so pin it to the address we dial.
+      PSIF_PUBLIC_URL: publicUrl,
+      LOG_LEVEL: 'warn',
+      // The limiter would turn most of the run into 429s; 0 disables it.
+      PSIF_RATE_LIMIT_TOKEN_PER_IP: '0',
+      PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
+    };
+    const baseEnv = cleanEnv();
+
+    const { clientId, clientSecret } = await createPsifClient({ ...baseEnv, ...env });
+
+    const server = await startServerProcess(process.execPath, [PSIF_CLI, 'start'], env, /listening/i, {
+      cwd: REPO_ROOT,
+      baseEnv,
+      readyUrl: `${publicUrl}/readyz`,
+    });
+    try {
+      console.log(`psif: measuring on port ${port}`);
+      return await runLoad({
+        ...tokenRequest(`${publicUrl}/oauth2/token`, clientId, clientSecret, {
+          grant_type: 'client_credentials',
+          audience: publicUrl,
+        }),
+        connections: opts.connections,
+        durationSeconds: opts.durationSeconds,
+        warmupSeconds: WARMUP_SECONDS,
+      });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function createPsifClient(env: NodeJS.ProcessEnv): Promise<{ clientId: string; clientSecret: string }> {
+  const args = [PSIF_CLI, 'clients', 'create', '--kind', 'vendor', '--name', 'bench', '--json'];
+  const { stdout } = await execFileAsync(process.execPath, args, { env, cwd: REPO_ROOT, timeout: 30_000 });
+  const parsed = parseJsonOutput(stdout);
+  const clientId = parsed?.client_id;
+  const clientSecret = parsed?.client_secret;
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+    throw new Error(`psif clients create --json printed no client_id/client_secret:\n${stdout}`);
+  }
+  return { clientId, clientSecret };
+}
+
+/** The JSON object in a CLI's stdout: the whole output, else its last `{…}` line. */
+function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
+  const candidates = [stdout, ...stdout.split('\n').reverse()].map((s) => s.trim()).filter((s) => s.startsWith('{'));
+  for (const text of candidates) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        return value as Record<string, unknown>;
+      }
+    } catch {
+      // Not this one; try the next candidate.
+    }
+  }
+  return undefined;
+}
+
+if (isMain(import.meta.url)) {
+  runMain(() => benchToken(benchOptionsFromEnv()));
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { type AuthModule, createAuthModule } from './auth/auth-module.js';
+import { adminAuthRoutes } from './auth/routes/admin-routes.js';
+import { discoveryRoutes } from './auth/routes/discovery-routes.js';
+import { oauthRoutes } from './auth/routes/oauth-routes.js';
+import { SHARED_SCHEMAS } from './auth/routes/schemas.js';
+import { opsRoutes } from './ops/routes.js';
+import type { Config } from './platform/config/config.js';
+import { MasterSecret } from './platform/crypto/master-secret.js';
+import { type Db, openDatabase, ping } from './platform/db/database.js';
+import { checkMasterSecret } from './platform/db/server-meta.js';
+import { registerOpenApi } from './platform/http/openapi.js';
+import { type App, createHttpServer } from './platform/http/server.js';
+import { Metrics } from './platform/observability/metrics.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Everything a psif process holds: the composition root shared by `psif start`, the CLI and the tests. */
+export interface Core {
+  config: Config;
+  db: Db;
+  auth: AuthModule;
+  /** True when this start created the master secret (a fresh installation). */
+  createdSecret: boolean;
+  close(): Promise<void>;
+}
+
+export async function openCore(config: Config): Promise<Core> {
+  const { secret, created } = config.auth.secretKey
+    ? { secret: MasterSecret.fromHex(config.auth.secretKey), created: false }
+    : MasterSecret.loadOrCreate(config.dataDir);
+  const db = await openDatabase(config);
+  try {
+    await checkMasterSecret(db.kysely, secret);
+    const auth = createAuthModule(db.kysely, config, secret);
+    await auth.keys.init();
+    return { config, db, auth, createdSecret: created, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+export interface Server {
+  app: App;
+  core: Core;
+  metrics: Metrics;
+  /** Stops accepting connections, drains in-flight requests, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function buildServer(core: Core): Promise<Server> {
+  const { config, auth } = core;
+  const metrics = new Metrics();
+  const app = createHttpServer(config);
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  metrics.instrument(app);
+  await registerOpenApi(app, { publicUrl: config.publicUrl, version: VERSION });
+
+  await app.register(opsRoutes, { metrics, readiness: { check: () => ping(core.db), shuttingDown: () => closing } });
+  await app.register(discoveryRoutes, { auth });
+  await app.register(oauthRoutes, { auth, metrics });
+  await app.register(adminAuthRoutes, { auth, prefix: '/admin/v1' });
+
+  const purge = setInterval(() => {
+    auth.revocations.purgeExpired(Date.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired revocations failed'));
+  }, 3_600_000);
+  purge.unref();
+
+  await app.ready();
+  return {
+    app,
+    core,
+    metrics,
+    async close() {
+      clearInterval(purge);
+      await app.close();
+      await core.close();
+    },
+  };
+}

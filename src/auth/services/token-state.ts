@@ -1,0 +1,53 @@
+import type { Client } from '../model.js';
+import type { ClientsRepository } from '../storage/clients-repository.js';
+import type { RevocationsRepository } from '../storage/revocations-repository.js';
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+/**
+ * What a valid signature cannot tell: whether the client still exists and is enabled, and whether the
+ * token was revoked. Answers are cached for `ttlMs` so verification stays cheap; a change made by this
+ * process is seen at once, a change made by another process within `ttlMs`.
+ */
+export class TokenState {
+  private readonly clients = new Map<string, Cached<Client | undefined>>();
+  private readonly revoked = new Map<string, Cached<boolean>>();
+
+  constructor(
+    private readonly clientsRepository: ClientsRepository,
+    private readonly revocations: RevocationsRepository,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  async activeClient(clientId: string): Promise<Client | undefined> {
+    const client = await this.cached(this.clients, clientId, () => this.clientsRepository.find(clientId));
+    return client?.status === 'active' ? client : undefined;
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return this.cached(this.revoked, jti, () => this.revocations.isRevoked(jti));
+  }
+
+  async revoke(jti: string, clientId: string, expiresAt: number): Promise<void> {
+    await this.revocations.revoke(jti, clientId, expiresAt, Date.now());
+    this.revoked.set(jti, { value: true, until: expiresAt });
+  }
+
+  forgetClient(clientId: string): void {
+    this.clients.delete(clientId);
+  }
+
+  private async cached<T>(map: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = map.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const value = await load();
+    if (map.size >= this.maxEntries) map.clear(); // bounded memory beats a perfect hit rate here
+    if (this.ttlMs > 0) map.set(key, { value, until: now + this.ttlMs });
+    return value;
+  }
+}

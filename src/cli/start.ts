@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { buildServer, openCore } from '../app.js';
+import { loadConfig } from '../platform/config/config.js';
+import { createLogger } from '../platform/observability/logger.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run the psif server (creates the database, master secret and signing keys on first start)')
+    .action(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel);
+      const core = await openCore(config);
+      const server = await buildServer(core);
+      await server.app.listen({ port: config.port, host: config.host });
+      const address = server.app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: core.db.backend, location: core.db.location }, 'psif listening');
+
+      const { total } = await core.auth.clients.list({ limit: 1 });
+      if (total === 0) printFirstSteps(config.publicUrl, core.createdSecret);
+
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+        const timer = setTimeout(() => {
+          log.error('shutdown timed out; exiting with requests still in flight');
+          process.exit(1);
+        }, config.shutdownTimeoutMs);
+        timer.unref();
+        server.close().then(
+          () => {
+            log.info('shutdown complete');
+            process.exitCode = 0;
+          },
+          (error: unknown) => {
+            log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}
+
+/** Printed on stderr so that `psif start > log.json` keeps a clean log stream. */
+function printFirstSteps(publicUrl: string, freshInstall: boolean): void {
+  process.stderr.write(
+    `\n${freshInstall ? 'psif is initialised: database, master secret and signing key created.' : 'psif has no clients yet.'}\n` +
+      'Create a first admin client (its secret is shown once):\n' +
+      '  npx psif clients create --kind admin --name ops\n' +
+      'and a vendor:\n' +
+      '  npx psif clients create --kind vendor --name acme\n' +
+      'Then get a token:\n' +
+      `  curl -u <client_id>:<client_secret> -d grant_type=client_credentials ${publicUrl}/oauth2/token\n` +
+      `API reference: ${publicUrl}/docs\n\n`,
+  );
+}

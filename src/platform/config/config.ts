@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Server configuration, read once at start from the environment (and optionally a JSON file named by
+ * PSIF_CONFIG whose keys are the same variable names). The environment wins over the file, so a
+ * container can override one value of a shared file.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  apiAudience: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
+  logLevel: LogLevel;
+  auth: AuthConfig;
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+export interface AuthConfig {
+  accessTokenTtlSeconds: number;
+  signingAlg: SigningAlg;
+  audienceMatching: 'exact' | 'prefix';
+  clockLeewaySeconds: number;
+  /** How long a process may trust its cached view of client status and revocations (ms). */
+  stateCacheMs: number;
+  /** Requests per minute on /oauth2/token and /oauth2/revoke; 0 disables. */
+  rateLimitPerIp: number;
+  rateLimitPerClient: number;
+  /** Master secret (32+ bytes); unset: generated into <dataDir>/secret.key on first start. */
+  secretKey: string | undefined;
+  /** Grace period after a secret rotation during which the previous secret still works. */
+  secretRotationGraceSeconds: number;
+}
+
+export type SigningAlg = 'ES256' | 'RS256';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The documented variables: the README's configuration table is checked against this list in the tests. */
+export const CONFIG_VARIABLES = {
+  PSIF_CONFIG: 'Path of an optional JSON file whose keys are these variable names.',
+  PSIF_PORT: 'TCP port to listen on (default 8080).',
+  PSIF_HOST: 'Interface to bind (default 127.0.0.1; use 0.0.0.0 in containers).',
+  PSIF_PUBLIC_URL: 'Public base URL: the token issuer and the base of absolute links (default http://localhost:<port>).',
+  PSIF_API_AUDIENCE: 'Audience vendor tokens must carry for the CloudSync APIs (default: the public URL).',
+  PSIF_DATA_DIR: 'Directory for the SQLite database and the generated master secret (default ./data).',
+  DATABASE_URL: 'Unset: SQLite in the data dir. postgres://user@host:port/db: PostgreSQL.',
+  PSIF_DATABASE_SCHEMA: 'PostgreSQL schema for psif tables, created if missing (default: the server default, public).',
+  LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
+  PSIF_TOKEN_TTL: 'Access token lifetime in seconds (default 3600).',
+  PSIF_SIGNING_ALG: 'ES256 (default) or RS256, for newly generated signing keys.',
+  PSIF_AUDIENCE_MATCHING: "exact (default) or prefix (Ory Hydra's URL-prefix rule).",
+  PSIF_CLOCK_LEEWAY: 'Seconds of clock skew tolerated on exp/nbf (default 30).',
+  PSIF_AUTH_CACHE_MS: 'How long another process may take to see a revocation or a disabled client (default 1000).',
+  PSIF_RATE_LIMIT_TOKEN_PER_IP: 'Token and revocation requests per minute per IP (default 300; 0 disables).',
+  PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: 'Token and revocation requests per minute per client_id (default 60; 0 disables).',
+  PSIF_SECRET_KEY: 'Master secret, 64 hex characters; every process sharing a database needs the same one.',
+  PSIF_SECRET_GRACE: 'Seconds a rotated client secret keeps working (default 86400).',
+  PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
+  PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
+} as const;
+
+type Variable = keyof typeof CONFIG_VARIABLES;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const source = withConfigFile(env);
+  const read = (name: Variable): string | undefined => {
+    const value = source[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const port = integer('PSIF_PORT', read('PSIF_PORT'), 8080, 0, 65535);
+  const publicUrl = baseUrl('PSIF_PUBLIC_URL', read('PSIF_PUBLIC_URL') ?? `http://localhost:${port}`);
+  return {
+    port,
+    host: read('PSIF_HOST') ?? '127.0.0.1',
+    publicUrl,
+    apiAudience: read('PSIF_API_AUDIENCE') ?? publicUrl,
+    dataDir: path.resolve(read('PSIF_DATA_DIR') ?? './data'),
+    databaseUrl: databaseUrl(read('DATABASE_URL')),
+    databaseSchema: identifier('PSIF_DATABASE_SCHEMA', read('PSIF_DATABASE_SCHEMA')),
+    logLevel: oneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
+    shutdownTimeoutMs: integer('PSIF_SHUTDOWN_TIMEOUT', read('PSIF_SHUTDOWN_TIMEOUT'), 10_000, 0, 600_000),
+    trustProxy: boolean('PSIF_TRUST_PROXY', read('PSIF_TRUST_PROXY'), false),
+    auth: {
+      accessTokenTtlSeconds: integer('PSIF_TOKEN_TTL', read('PSIF_TOKEN_TTL'), 3600, 1, 86_400 * 30),
+      signingAlg: oneOf('PSIF_SIGNING_ALG', read('PSIF_SIGNING_ALG'), ['ES256', 'RS256'] as const, 'ES256'),
+      audienceMatching: oneOf('PSIF_AUDIENCE_MATCHING', read('PSIF_AUDIENCE_MATCHING'), ['exact', 'prefix'] as const, 'exact'),
+      clockLeewaySeconds: integer('PSIF_CLOCK_LEEWAY', read('PSIF_CLOCK_LEEWAY'), 30, 0, 3600),
+      stateCacheMs: integer('PSIF_AUTH_CACHE_MS', read('PSIF_AUTH_CACHE_MS'), 1000, 0, 60_000),
+      rateLimitPerIp: integer('PSIF_RATE_LIMIT_TOKEN_PER_IP', read('PSIF_RATE_LIMIT_TOKEN_PER_IP'), 300, 0, 10_000_000),
+      rateLimitPerClient: integer('PSIF_RATE_LIMIT_TOKEN_PER_CLIENT', read('PSIF_RATE_LIMIT_TOKEN_PER_CLIENT'), 60, 0, 10_000_000),
+      secretKey: secretKey(read('PSIF_SECRET_KEY')),
+      secretRotationGraceSeconds: integer('PSIF_SECRET_GRACE', read('PSIF_SECRET_GRACE'), 86_400, 0, 86_400 * 365),
+    },
+  };
+}
+
+function withConfigFile(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const file = env.PSIF_CONFIG;
+  if (!file) return env;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('PSIF_CONFIG', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('PSIF_CONFIG', `${file} must hold a JSON object of variable names to values`);
+  }
+  const fromFile: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in CONFIG_VARIABLES)) throw new ConfigError('PSIF_CONFIG', `${file}: unknown variable ${key}`);
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new ConfigError(key, `value in ${file} must be a string, number or boolean`);
+    }
+    fromFile[key] = String(value);
+  }
+  return { ...fromFile, ...env };
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** The issuer must be compared byte for byte by resource servers (RFC 9068 §4), so normalise it once here. */
+function baseUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must use http or https');
+  if (url.search || url.hash) throw new ConfigError(name, 'must not have a query string or fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL (unset it to use SQLite)');
+  }
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+  }
+  return raw;
+}
+
+function identifier(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier (a-z, 0-9, _)');
+  return raw;
+}
+
+function secretKey(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9a-fA-F]{64,}$/.test(raw)) throw new ConfigError('PSIF_SECRET_KEY', 'must be at least 64 hexadecimal characters (32 bytes)');
+  return raw.toLowerCase();
+}

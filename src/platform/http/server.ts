@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/config.js';
+import { loggerOptions } from '../observability/logger.js';
+import { ApiError } from './api-error.js';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The bare HTTP server: request ids, logging, limits, and the default error shape of psif's own APIs.
+ * API families register themselves on it as encapsulated plugins.
+ */
+export function createHttpServer(config: Config): App {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    // A caller's X-Request-Id is kept (so a request can be followed across proxies) when it is sane.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 256 },
+    trustProxy: config.trustProxy,
+    // Idle keep-alive sockets are closed at shutdown; in-flight requests are allowed to finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: apiError.code, message: apiError.message }, 'request rejected');
+    void reply.headers(apiError.headers).code(apiError.statusCode).send(apiError.toJSON());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(new ApiError(404, 'route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`).toJSON());
+  });
+
+  return app;
+}
+
+export function toApiError(error: FastifyError | ApiError): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const first = fastifyError.validation[0];
+    const where = fastifyError.validationContext ?? 'request';
+    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty;
+    const message = `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
+    return ApiError.badRequest('validation_failed', message, { location: where, ...(field ? { field } : {}) });
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status === 429) return new ApiError(429, 'rate_limited', fastifyError.message);
+  if (status >= 500) return new ApiError(500, 'internal_error', 'internal server error');
+  return new ApiError(status, (fastifyError.code ?? 'bad_request').toLowerCase(), fastifyError.message);
+}

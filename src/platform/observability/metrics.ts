@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per server instance, so tests can run several servers in one process. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'psif_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly tokensIssued = new Counter({
+    name: 'psif_oauth_tokens_issued_total',
+    help: 'Access tokens issued, by client kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly oauthErrors = new Counter({
+    name: 'psif_oauth_errors_total',
+    help: 'OAuth endpoint errors by endpoint and RFC 6749 error code',
+    labelNames: ['endpoint', 'error'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'psif_' });
+  }
+
+  instrument(app: FastifyInstance): void {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route pattern, never the raw URL: ids in paths would explode label cardinality.
+      const route = request.routeOptions.url ?? 'unmatched';
+      this.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+  }
+}
