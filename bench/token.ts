@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, ratio, runLoad, startServerProcess, type LoadResult } from './lib/load.js';
+import { freePort, printTable, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -43,7 +43,7 @@ export interface TokenBenchResult {
 }
 
 export async function benchToken(opts: BenchOptions): Promise<TokenBenchResult> {
-  console.log(`token issuance: ${opts.connections} connections, ${opts.durationSeconds} s (+${WARMUP_SECONDS} s warm-up) per server`);
+  console.log(`token issuance: ${opts.connections} connections, ${opts.durationSeconds} s (+${WARMUP_SECONDS} s warm-up) per server; ${serverCore() ? "servers pinned to core 1, load generator to core 0" : "no CPU pinning (taskset missing)"}`);
 
   const baseline = await measureBaseline(opts);
   const psif = existsSync(PSIF_CLI) ? await measurePsif(opts) : null;

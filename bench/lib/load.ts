@@ -3,7 +3,7 @@
 // the load generator (which needs a full core itself) never competes with the
 // server on the same event loop.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import autocannon, { type Result } from 'autocannon';
 
@@ -41,7 +41,8 @@ export function startServerProcess(
   readyPattern: RegExp,
   opts: StartOptions = {},
 ): Promise<ServerProcess> {
-  const child = spawn(cmd, args, {
+  const pinned = serverCore();
+  const child = spawn(pinned === undefined ? cmd : 'taskset', pinned === undefined ? args : ['-c', pinned, cmd, ...args], {
     env: { ...(opts.baseEnv ?? process.env), ...env },
     ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -258,4 +259,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+let pinning: string | null | undefined;
+
+/**
+ * On a 2-core machine the load generator and the server fight for CPU, and the fight, not the server,
+ * sets the figure. When `taskset` exists the bench process is pinned to core 0 and every server to
+ * core 1, so each server under test gets exactly one core, the same for psif and its baseline.
+ * Returns the core list for servers, or undefined when pinning is unavailable.
+ */
+export function serverCore(): string | undefined {
+  if (pinning === undefined) {
+    try {
+      execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+      pinning = '1';
+    } catch {
+      pinning = null;
+    }
+  }
+  return pinning ?? undefined;
 }

@@ -87,13 +87,13 @@ export async function oauthRoutes(app: App, { auth, metrics }: { auth: AuthModul
   }, async (request, reply) => {
     const form = request.oauthForm as Form;
     const credentials = readClientCredentials(request.headers.authorization, form, realm);
-    const client = await authenticateClient(credentials, auth.clientsRepository, auth.hasher, realm);
+    const client = await authenticateClient(credentials, auth.state, auth.hasher, realm);
     const grantType = form.get('grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
     if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported; use client_credentials`);
     if (!client.grantTypes.includes('client_credentials')) throw new OAuthError('unauthorized_client', 'this client may not use the client_credentials grant');
     const grant = { scopes: grantScopes(client, form.get('scope')), audiences: grantAudiences(client, form.get('audience'), config.auth.audienceMatching) };
-    const token = await issueAccessToken(auth.keys, config.publicUrl, client, grant, config.auth.accessTokenTtlSeconds);
+    const token = issueAccessToken(auth.keys, config.publicUrl, client, grant, config.auth.accessTokenTtlSeconds);
     metrics.tokensIssued.inc({ kind: client.kind });
     return reply.send({ access_token: token.accessToken, token_type: 'bearer', expires_in: token.expiresIn, scope: token.scope });
   });
@@ -111,7 +111,7 @@ export async function oauthRoutes(app: App, { auth, metrics }: { auth: AuthModul
     },
   }, async (request) => {
     const form = request.oauthForm as Form;
-    const caller = await authenticateClient(readClientCredentials(request.headers.authorization, form, realm), auth.clientsRepository, auth.hasher, realm);
+    const caller = await authenticateClient(readClientCredentials(request.headers.authorization, form, realm), auth.state, auth.hasher, realm);
     if (caller.kind !== 'admin' && caller.kind !== 'resource_server') {
       throw new OAuthError('access_denied', 'only admin and resource_server clients may introspect tokens');
     }
@@ -159,7 +159,7 @@ export async function oauthRoutes(app: App, { auth, metrics }: { auth: AuthModul
     },
   }, async (request, reply) => {
     const form = request.oauthForm as Form;
-    const caller = await authenticateClient(readClientCredentials(request.headers.authorization, form, realm), auth.clientsRepository, auth.hasher, realm);
+    const caller = await authenticateClient(readClientCredentials(request.headers.authorization, form, realm), auth.state, auth.hasher, realm);
     const token = form.get('token');
     if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
     try {

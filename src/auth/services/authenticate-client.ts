@@ -1,7 +1,7 @@
 import type { Client } from '../model.js';
 import { OAuthError } from '../oauth-error.js';
-import type { ClientsRepository } from '../storage/clients-repository.js';
 import type { ClientSecretHasher } from './client-secrets.js';
+import type { TokenState } from './token-state.js';
 
 export interface ClientCredentials {
   method: 'client_secret_basic' | 'client_secret_post';
@@ -37,11 +37,11 @@ export function readClientCredentials(authorization: string | undefined, form: M
 
 export async function authenticateClient(
   credentials: ClientCredentials,
-  repository: ClientsRepository,
+  state: TokenState,
   hasher: ClientSecretHasher,
   realm: string,
 ): Promise<Client> {
-  const found = await repository.findWithSecrets(credentials.clientId, Date.now());
+  const found = await state.clientCredentials(credentials.clientId);
   // The hash is computed whether or not the client exists, so response time says nothing about client ids.
   const secretMatches = hasher.verify(credentials.clientSecret, found?.secrets.map((s) => s.secretHash) ?? []);
   if (!found || !secretMatches || found.client.status !== 'active') {

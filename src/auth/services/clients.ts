@@ -106,6 +106,7 @@ export class ClientService {
     const now = Date.now();
     const graceEndsAt = now + graceSeconds * 1000;
     await this.repository.rotateSecret(clientId, this.hasher.hash(clientSecret), randomUUID(), now, graceEndsAt);
+    this.state.forgetClient(clientId);
     return { client, clientSecret, previousSecretExpiresAt: new Date(graceEndsAt) };
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Client } from '../model.js';
+import { signCompactJws } from './sign-jws.js';
 import type { KeyStore } from './signing-keys.js';
 
 export interface IssuedToken {
@@ -15,32 +15,31 @@ export interface IssuedToken {
  * and PrestaShop's PHP validators, which read `scp` and `aud` only when they are arrays (auth.md §2).
  * `ext` mirrors Ory Hydra's claim set so existing parsers find what they expect.
  */
-export async function issueAccessToken(
+export function issueAccessToken(
   keys: KeyStore,
   issuer: string,
   client: Client,
   grant: { scopes: string[]; audiences: string[] },
   defaultTtlSeconds: number,
-): Promise<IssuedToken> {
+): IssuedToken {
   const key = keys.signingKey();
   const ttl = client.accessTokenTtl ?? defaultTtlSeconds;
   const now = Math.floor(Date.now() / 1000);
   const jti = randomUUID();
   const scope = grant.scopes.join(' ');
-  const accessToken = await new SignJWT({
+  const claims = {
+    iss: issuer,
+    sub: client.clientId,
+    aud: grant.audiences,
+    exp: now + ttl,
+    iat: now,
+    nbf: now,
+    jti,
     client_id: client.clientId,
     scp: grant.scopes,
     scope,
     ext: {},
-    aud: grant.audiences,
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .setIssuer(issuer)
-    .setSubject(client.clientId)
-    .setIssuedAt(now)
-    .setNotBefore(now)
-    .setExpirationTime(now + ttl)
-    .setJti(jti)
-    .sign(key.privateKey);
+  };
+  const accessToken = signCompactJws({ alg: key.alg, kid: key.kid, typ: 'at+jwt' }, claims, key.privateKey);
   return { accessToken, expiresIn: ttl, scope, jti };
 }

@@ -1,5 +1,5 @@
 import type { Client } from '../model.js';
-import type { ClientsRepository } from '../storage/clients-repository.js';
+import type { ClientsRepository, SecretRow } from '../storage/clients-repository.js';
 import type { RevocationsRepository } from '../storage/revocations-repository.js';
 
 interface Cached<T> {
@@ -9,12 +9,13 @@ interface Cached<T> {
 
 /**
  * What a valid signature cannot tell: whether the client still exists and is enabled, and whether the
- * token was revoked. Answers are cached for `ttlMs` so verification stays cheap; a change made by this
+ * token was revoked; and the client's secret hashes for the token endpoint. Answers are cached for `ttlMs` so verification stays cheap; a change made by this
  * process is seen at once, a change made by another process within `ttlMs`.
  */
 export class TokenState {
   private readonly clients = new Map<string, Cached<Client | undefined>>();
   private readonly revoked = new Map<string, Cached<boolean>>();
+  private readonly credentials = new Map<string, Cached<{ client: Client; secrets: SecretRow[] } | undefined>>();
 
   constructor(
     private readonly clientsRepository: ClientsRepository,
@@ -28,6 +29,18 @@ export class TokenState {
     return client?.status === 'active' ? client : undefined;
   }
 
+  /**
+   * The client and its secret hashes for authentication at the token endpoint. Unknown ids are cached
+   * too, so a flood of made-up ids cannot turn into a flood of queries.
+   */
+  async clientCredentials(clientId: string): Promise<{ client: Client; secrets: SecretRow[] } | undefined> {
+    const now = Date.now();
+    const found = await this.cached(this.credentials, clientId, () => this.clientsRepository.findWithSecrets(clientId, now));
+    if (!found) return undefined;
+    // A secret past its grace period stops working on time, even from the cache.
+    return { client: found.client, secrets: found.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now) };
+  }
+
   async isRevoked(jti: string): Promise<boolean> {
     return this.cached(this.revoked, jti, () => this.revocations.isRevoked(jti));
   }
@@ -39,6 +52,7 @@ export class TokenState {
 
   forgetClient(clientId: string): void {
     this.clients.delete(clientId);
+    this.credentials.delete(clientId);
   }
 
   private async cached<T>(map: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
