@@ -16,7 +16,8 @@ const Strings = (description: string) => Type.Array(Type.String({ minLength: 1, 
 
 /** Operator API over the same ClientService and KeyStore the CLI uses; admin tokens only. */
 export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }): Promise<void> {
-  app.addHook('preHandler', requirePrincipal(auth.verifier, { kinds: ['admin'], audiences: [auth.config.apiAudience] }));
+  // onRequest: callers are authenticated before their input is validated, so strangers learn nothing of the API.
+  app.addHook('onRequest', requirePrincipal(auth.verifier, { kinds: ['admin'], audiences: [auth.config.apiAudience] }));
   const security = [{ bearerToken: [] }];
 
   app.get('/clients', {

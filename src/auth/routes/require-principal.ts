@@ -20,7 +20,7 @@ export interface PrincipalRequirement {
 const REALM = 'psif';
 
 /**
- * The preHandler every psif resource route uses: a bearer token in the Authorization header only
+ * The hook (onRequest) every psif resource route uses: a bearer token in the Authorization header only
  * (RFC 6750 §2.1; RFC 9700 §4.3.2 forbids tokens in URLs), verified by the shared verifier, then the
  * route's requirements on the caller. Errors carry RFC 6750 challenges.
  */
