@@ -18,6 +18,10 @@ const Strings = (description: string) => Type.Array(Type.String({ minLength: 1, 
 export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }): Promise<void> {
   // onRequest: callers are authenticated before their input is validated, so strangers learn nothing of the API.
   app.addHook('onRequest', requirePrincipal(auth.verifier, { kinds: ['admin'], audiences: [auth.config.apiAudience] }));
+  // Action routes (rotate, disable...) take an optional JSON body; no body means "no options".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+  });
   const security = [{ bearerToken: [] }];
 
   app.get('/clients', {
@@ -84,11 +88,11 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
     schema: {
       tags: ['admin'], operationId: 'rotateClientSecret', summary: 'Rotate a client secret', security, params: ClientId,
       description: 'The previous secret keeps working until previousSecretExpiresAt (PSIF_SECRET_GRACE, or graceSeconds).',
-      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })) }, { additionalProperties: false })),
+      body: Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })) }, { additionalProperties: false }),
       response: { 200: Type.Ref(ClientWithSecretView), ...withNotFound },
     },
   }, async (request) => {
-    const rotated = await auth.clients.rotateSecret(request.params.clientId, request.body?.graceSeconds);
+    const rotated = await auth.clients.rotateSecret(request.params.clientId, request.body.graceSeconds);
     request.log.info({ clientId: rotated.client.clientId, by: request.principal?.clientId }, 'client secret rotated');
     return { client: clientView(rotated.client), clientSecret: rotated.clientSecret, previousSecretExpiresAt: rotated.previousSecretExpiresAt.toISOString() };
   });
@@ -123,11 +127,11 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
     schema: {
       tags: ['admin'], operationId: 'rotateSigningKey', summary: 'Rotate the signing key', security,
       description: 'A new key signs from now on; the previous one stays in the JWKS until every token it signed has expired.',
-      body: Type.Optional(Type.Object({ alg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256')])) }, { additionalProperties: false })),
+      body: Type.Object({ alg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256')])) }, { additionalProperties: false }),
       response: { 201: Type.Ref(SigningKeyView), ...errors },
     },
   }, async (request, reply) => {
-    const key = await auth.keys.rotate(request.body?.alg);
+    const key = await auth.keys.rotate(request.body.alg);
     request.log.info({ kid: key.kid, by: request.principal?.clientId }, 'signing key rotated');
     return reply.code(201).send(keyView(key));
   });

@@ -103,7 +103,11 @@ export class KeyStore {
     const now = Date.now();
     const rows = await this.repository.listPublished(now);
     const next = new Map<string, LoadedKey>();
-    for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? loadRow(row, this.options.sealKey));
+    for (const row of rows) {
+      // Unsealing and key parsing are the costly part; status and dates come fresh from the row.
+      const known = this.keys.get(row.kid);
+      next.set(row.kid, known ? { ...known, ...rowMetadata(row) } : loadRow(row, this.options.sealKey));
+    }
     this.keys = next;
     this.signing = [...next.values()].find((k) => k.status === 'active');
     this.loadedAt = now;
@@ -128,15 +132,21 @@ async function generateRow(alg: SigningAlg, sealKey: Buffer, now: number): Promi
   };
 }
 
+function rowMetadata(row: SigningKeyRow) {
+  return {
+    status: row.status,
+    retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
+    unpublishAt: row.unpublish_at === null ? null : new Date(row.unpublish_at),
+  };
+}
+
 function loadRow(row: SigningKeyRow, sealKey: Buffer): LoadedKey {
   const publicJwk = JSON.parse(row.public_jwk) as JWK;
   return {
     kid: row.kid,
     alg: row.alg as SigningAlg,
-    status: row.status,
     createdAt: new Date(row.created_at),
-    retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
-    unpublishAt: row.unpublish_at === null ? null : new Date(row.unpublish_at),
+    ...rowMetadata(row),
     publicJwk,
     publicKey: createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     privateKey: createPrivateKey(unseal(sealKey, row.private_key_sealed)),
