@@ -13,7 +13,7 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: { alg?: 'ES256' | 'RS256'; json?: boolean }) => {
       const key = keyView(await withCore((core) => core.auth.keys.rotate(options.alg)));
       if (options.json) return printJson(key);
-      process.stdout.write(`New signing key ${key.kid} (${key.alg}) is active. Running servers pick it up within 30 s.\n`);
+      process.stdout.write(`New signing key ${key.kid} (${key.alg}) is active. Running servers pick it up within 5 s.\n`);
     });
 
   keys

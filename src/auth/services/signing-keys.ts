@@ -44,7 +44,7 @@ export class KeyStore {
     private readonly repository: KeysRepository,
     private readonly options: KeyStoreOptions,
   ) {
-    this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
   }
 
   /** Loads the key set and creates the first key on a fresh database. */
@@ -69,7 +69,7 @@ export class KeyStore {
 
   /** The key that signs new tokens; refreshed in the background so a rotation elsewhere is followed. */
   signingKey(): LoadedKey {
-    if (Date.now() - this.loadedAt > this.refreshIntervalMs) void this.reloadOnce();
+    this.refreshIfStale(Date.now());
     if (!this.signing) throw new Error('no active signing key: call init() first');
     return this.signing;
   }
@@ -85,11 +85,17 @@ export class KeyStore {
 
   published(): PublishedKey[] {
     const now = Date.now();
+    this.refreshIfStale(now);
     return [...this.keys.values()].filter((k) => k.unpublishAt === null || k.unpublishAt.getTime() > now).map(publicView);
   }
 
   jwks(): { keys: JWK[] } {
     return { keys: this.published().map((k) => k.publicJwk) };
+  }
+
+  /** A failed background refresh keeps the keys already loaded; the next call tries again. */
+  private refreshIfStale(now: number): void {
+    if (now - this.loadedAt > this.refreshIntervalMs) this.reloadOnce().catch(() => undefined);
   }
 
   private reloadOnce(): Promise<void> {
