@@ -13,7 +13,7 @@ const Check = Type.Object({ status: Type.String(), detail: Type.Optional(Type.St
 /** Liveness says the process answers; readiness says it can serve (database reachable, keys loaded, not draining). */
 export async function opsRoutes(app: App, options: { metrics: Metrics; readiness: Readiness }): Promise<void> {
   app.get('/healthz', {
-    schema: { tags: ['ops'], summary: 'Liveness probe', operationId: 'healthz', response: { 200: Check } },
+    schema: { tags: ['ops'], summary: 'Liveness probe', operationId: 'healthz', security: [], response: { 200: Check } },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
@@ -22,6 +22,7 @@ export async function opsRoutes(app: App, options: { metrics: Metrics; readiness
       summary: 'Readiness probe',
       description: 'Answers 503 while the database is unreachable or the server is shutting down.',
       operationId: 'readyz',
+      security: [],
       response: { 200: Check, 503: Check },
     },
   }, async (_request, reply) => {
@@ -39,6 +40,7 @@ export async function opsRoutes(app: App, options: { metrics: Metrics; readiness
       tags: ['ops'],
       summary: 'Prometheus metrics',
       operationId: 'metrics',
+      security: [],
       produces: ['text/plain'],
       response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },

@@ -33,6 +33,7 @@ export async function discoveryRoutes(app: App, { auth }: { auth: AuthModule }):
       schema: {
         tags: ['auth'],
         operationId,
+        security: [],
         summary: path.endsWith('openid-configuration') ? 'Discovery document (OpenID Connect location)' : 'Authorization server metadata (RFC 8414)',
         response: { 200: Type.Ref(ServerMetadata) },
       },
@@ -46,6 +47,7 @@ export async function discoveryRoutes(app: App, { auth }: { auth: AuthModule }):
     schema: {
       tags: ['auth'],
       operationId: 'getJwks',
+      security: [],
       summary: 'Public signing keys (JWK Set)',
       description: 'Every key that may have signed a still-valid token: the active key and retired keys until their last token expires. Each JWK has kid, alg and use.',
       response: { 200: Type.Ref(Jwks) },
