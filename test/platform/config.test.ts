@@ -47,6 +47,6 @@ describe('loadConfig', () => {
 
   it('every variable is documented in the README configuration table', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const name of Object.keys(CONFIG_VARIABLES)) expect(readme, name).toContain(`| \`${name}\``);
+    for (const [name, description] of Object.entries(CONFIG_VARIABLES)) expect(readme, name).toContain(`| \`${name}\` | ${description} |`);
   });
 });

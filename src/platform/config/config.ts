@@ -27,7 +27,7 @@ export interface AuthConfig {
   clockLeewaySeconds: number;
   /** How long a process may trust its cached view of client status and revocations (ms). */
   stateCacheMs: number;
-  /** Requests per minute on /oauth2/token and /oauth2/revoke; 0 disables. */
+  /** Requests per minute on the /oauth2/* POST endpoints; 0 disables. */
   rateLimitPerIp: number;
   rateLimitPerClient: number;
   /** Master secret (32+ bytes); unset: generated into <dataDir>/secret.key on first start. */
@@ -56,8 +56,8 @@ export const CONFIG_VARIABLES = {
   PSIF_AUDIENCE_MATCHING: "exact (default) or prefix (Ory Hydra's URL-prefix rule).",
   PSIF_CLOCK_LEEWAY: 'Seconds of clock skew tolerated on exp/nbf (default 30).',
   PSIF_AUTH_CACHE_MS: 'How long another process may take to see a revocation or a disabled client (default 1000).',
-  PSIF_RATE_LIMIT_TOKEN_PER_IP: 'Token and revocation requests per minute per IP (default 300; 0 disables).',
-  PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: 'Token and revocation requests per minute per client_id (default 60; 0 disables).',
+  PSIF_RATE_LIMIT_TOKEN_PER_IP: 'Requests per minute per IP on /oauth2/token, /oauth2/introspect and /oauth2/revoke (default 300; 0 disables).',
+  PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: 'Requests per minute per claimed client_id on the same endpoints, counted before authentication (default 60; 0 disables).',
   PSIF_SECRET_KEY: 'Master secret, 64 hex characters; every process sharing a database needs the same one.',
   PSIF_SECRET_GRACE: 'Seconds a rotated client secret keeps working (default 86400).',
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
