@@ -4,6 +4,7 @@ import type { MasterSecret } from '../platform/crypto/master-secret.js';
 import type { Database } from '../platform/db/schema.js';
 import { ClientSecretHasher } from './services/client-secrets.js';
 import { ClientService } from './services/clients.js';
+import { ExternalShopTokens } from './services/external-shop-tokens.js';
 import { KeyStore } from './services/signing-keys.js';
 import { TokenState } from './services/token-state.js';
 import { AccessTokenVerifier } from './services/verify-access-token.js';
@@ -36,7 +37,8 @@ export function createAuthModule(db: Kysely<Database>, config: Config, master: M
     },
   });
   const state = new TokenState(clientsRepository, revocations, config.auth.stateCacheMs);
-  const verifier = new AccessTokenVerifier(keys, state, { issuer: config.publicUrl, clockLeewaySeconds: config.auth.clockLeewaySeconds });
+  const external = new ExternalShopTokens(config.auth.externalShopIssuers, config.auth.clockLeewaySeconds);
+  const verifier = new AccessTokenVerifier(keys, state, { issuer: config.publicUrl, clockLeewaySeconds: config.auth.clockLeewaySeconds, external });
   const clients = new ClientService(clientsRepository, hasher, state, {
     apiAudience: config.apiAudience,
     secretRotationGraceSeconds: config.auth.secretRotationGraceSeconds,

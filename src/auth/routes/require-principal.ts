@@ -15,6 +15,8 @@ export interface PrincipalRequirement {
   audiences?: readonly string[];
   /** At least one of these scopes must be granted, when given. */
   anyScope?: readonly string[];
+  /** Accept shop tokens of trusted external issuers (shop-facing routes only). */
+  acceptExternalShopTokens?: boolean;
 }
 
 const REALM = 'psif';
@@ -36,7 +38,7 @@ export function requirePrincipal(verifier: AccessTokenVerifier, requirement: Pri
     if (match[1].length > MAX_TOKEN_LENGTH) throw challenge(401, 'invalid_token', 'token is too long');
     let principal: Principal;
     try {
-      principal = await verifier.verify(match[1], { audiences: requirement.audiences ?? [] });
+      principal = await verifier.verify(match[1], { audiences: requirement.audiences ?? [], acceptExternalShopTokens: requirement.acceptExternalShopTokens ?? false });
     } catch (error) {
       if (error instanceof InvalidTokenError) throw challenge(401, 'invalid_token', error.message);
       throw error;

@@ -54,6 +54,8 @@ export async function authenticateClient(
 }
 
 function formDecode(value: string, name: string): string {
+  // Generated ids and secrets are URL-safe, so the usual value has nothing to decode.
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {

@@ -1,7 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import type { Client } from '../model.js';
-import { signCompactJws } from './sign-jws.js';
+import { JwsSigner } from './sign-jws.js';
 import type { KeyStore } from './signing-keys.js';
+
+/** One signer per signing key (its KeyObject outlives key-set reloads), so each key's header is encoded once. */
+const signers = new WeakMap<KeyObject, JwsSigner>();
 
 export interface IssuedToken {
   accessToken: string;
@@ -40,6 +43,11 @@ export function issueAccessToken(
     scope,
     ext: {},
   };
-  const accessToken = signCompactJws({ alg: key.alg, kid: key.kid, typ: 'at+jwt' }, claims, key.privateKey);
+  let signer = signers.get(key.privateKey);
+  if (!signer) {
+    signer = new JwsSigner({ alg: key.alg, kid: key.kid, typ: 'at+jwt' }, key.privateKey);
+    signers.set(key.privateKey, signer);
+  }
+  const accessToken = signer.sign(claims);
   return { accessToken, expiresIn: ttl, scope, jti };
 }

@@ -14,5 +14,6 @@ export function isScopeAllowed(requested: string, allowed: readonly string[]): b
 /** Splits a space-delimited list (RFC 6749 §3.3), dropping empty items and duplicates, keeping order. */
 export function splitSpaceList(value: string | undefined): string[] {
   if (!value) return [];
+  if (!value.includes(' ')) return [value]; // the common single item, without the split/Set/spread
   return [...new Set(value.split(' ').filter((item) => item !== ''))];
 }

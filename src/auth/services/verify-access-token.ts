@@ -1,5 +1,6 @@
-import { type JWTPayload, type JWTVerifyGetKey, errors, jwtVerify } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, decodeJwt, errors, jwtVerify } from 'jose';
 import type { Principal } from '../model.js';
+import type { ExternalShopTokens } from './external-shop-tokens.js';
 import type { KeyStore } from './signing-keys.js';
 import type { TokenState } from './token-state.js';
 
@@ -17,6 +18,8 @@ export class InvalidTokenError extends Error {
 export interface VerifyOptions {
   /** The token must carry every one of these audiences (all-of, as PrestaShop's validators do). */
   audiences?: readonly string[];
+  /** Shop-facing routes also accept shop tokens of the trusted external issuers (PSIF_SHOP_TOKEN_ISSUERS). */
+  acceptExternalShopTokens?: boolean;
 }
 
 interface VerifiedClaims {
@@ -37,12 +40,13 @@ interface VerifiedClaims {
  */
 export class AccessTokenVerifier {
   private readonly verified = new Map<string, VerifiedClaims>();
+  private readonly externalVerified = new Map<string, Principal>();
   private readonly getKey: JWTVerifyGetKey;
 
   constructor(
     private readonly keys: KeyStore,
     private readonly state: TokenState,
-    private readonly options: { issuer: string; clockLeewaySeconds: number; cacheSize?: number },
+    private readonly options: { issuer: string; clockLeewaySeconds: number; cacheSize?: number; external?: ExternalShopTokens },
   ) {
     this.getKey = async (header) => {
       if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128) {
@@ -55,9 +59,12 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string, options: VerifyOptions = {}): Promise<Principal> {
+    if (options.acceptExternalShopTokens && this.options.external) {
+      const issuer = unverifiedIssuer(token);
+      if (issuer !== this.options.issuer && this.options.external.trusts(issuer)) return this.verifyExternal(token, issuer, options);
+    }
     const claims = await this.verifySignedClaims(token);
-    const missing = options.audiences?.find((aud) => !claims.audiences.includes(aud));
-    if (missing !== undefined) throw new InvalidTokenError(`token audience does not include "${missing}"`);
+    requireAudiences(claims.audiences, options.audiences);
     if (await this.state.isRevoked(claims.jti)) throw new InvalidTokenError('token has been revoked');
     const client = await this.state.activeClient(claims.clientId);
     if (!client) throw new InvalidTokenError('the client of this token is disabled or no longer exists');
@@ -71,6 +78,26 @@ export class AccessTokenVerifier {
       tokenId: claims.jti,
       expiresAt: claims.exp,
     };
+  }
+
+  private async verifyExternal(token: string, issuer: string, options: VerifyOptions): Promise<Principal> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError(`token is longer than ${MAX_TOKEN_LENGTH} characters`);
+    let principal = this.externalVerified.get(token);
+    if (principal && principal.expiresAt <= Math.floor(Date.now() / 1000) - this.options.clockLeewaySeconds) {
+      this.externalVerified.delete(token);
+      throw new InvalidTokenError('token has expired');
+    }
+    if (!principal) {
+      try {
+        principal = (await this.options.external!.verify(token, issuer)).principal;
+      } catch (error) {
+        throw new InvalidTokenError(describe(error));
+      }
+      if (this.externalVerified.size >= (this.options.cacheSize ?? 10_000)) this.externalVerified.clear();
+      this.externalVerified.set(token, principal);
+    }
+    requireAudiences(principal.audiences, options.audiences);
+    return principal;
   }
 
   /** Signature and time checks only, with the full payload (introspection reports every claim). */
@@ -120,6 +147,20 @@ export class AccessTokenVerifier {
   }
 }
 
+function requireAudiences(granted: readonly string[], required: readonly string[] | undefined): void {
+  const missing = required?.find((aud) => !granted.includes(aud));
+  if (missing !== undefined) throw new InvalidTokenError(`token audience does not include "${missing}"`);
+}
+
+/** Only to route the token to the right key set; nothing is trusted before the signature check. */
+function unverifiedIssuer(token: string): unknown {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 }
@@ -131,6 +172,8 @@ function describe(error: unknown): string {
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not allowed';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'token is malformed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'token was signed by an unknown key';
   if (error instanceof errors.JOSEError) return `token is invalid (${error.code})`;
+  if (error instanceof Error && error.message) return error.message;
   return 'token is invalid';
 }

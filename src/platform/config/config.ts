@@ -34,6 +34,13 @@ export interface AuthConfig {
   secretKey: string | undefined;
   /** Grace period after a secret rotation during which the previous secret still works. */
   secretRotationGraceSeconds: number;
+  /** Other issuers whose tokens identify shops (e.g. PrestaShop Accounts), each with its JWKS URL. */
+  externalShopIssuers: ExternalIssuer[];
+}
+
+export interface ExternalIssuer {
+  issuer: string;
+  jwksUri: string;
 }
 
 export type SigningAlg = 'ES256' | 'RS256';
@@ -60,6 +67,7 @@ export const CONFIG_VARIABLES = {
   PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: 'Requests per minute per claimed client_id on the same endpoints, counted before authentication (default 60; 0 disables).',
   PSIF_SECRET_KEY: 'Master secret, 64 hex characters; every process sharing a database needs the same one.',
   PSIF_SECRET_GRACE: 'Seconds a rotated client secret keeps working (default 86400).',
+  PSIF_SHOP_TOKEN_ISSUERS: 'Trusted external issuers of shop tokens, space-separated issuer|jwks_url pairs (e.g. https://oauth.prestashop.com|https://oauth.prestashop.com/.well-known/jwks.json).',
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
 } as const;
@@ -106,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerClient: integer('PSIF_RATE_LIMIT_TOKEN_PER_CLIENT', read('PSIF_RATE_LIMIT_TOKEN_PER_CLIENT'), 60, 0, 10_000_000),
       secretKey: secretKey(read('PSIF_SECRET_KEY')),
       secretRotationGraceSeconds: integer('PSIF_SECRET_GRACE', read('PSIF_SECRET_GRACE'), 86_400, 0, 86_400 * 365),
+      externalShopIssuers: externalIssuers('PSIF_SHOP_TOKEN_ISSUERS', read('PSIF_SHOP_TOKEN_ISSUERS'), publicUrl),
     },
   };
 }
@@ -186,6 +195,20 @@ function identifier(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(name, 'must be a lower-case SQL identifier (a-z, 0-9, _)');
   return raw;
+}
+
+function externalIssuers(name: string, raw: string | undefined, ownIssuer: string): ExternalIssuer[] {
+  if (raw === undefined) return [];
+  return raw.split(/\s+/).filter(Boolean).map((entry) => {
+    const [issuer, jwksUri, extra] = entry.split('|');
+    if (!issuer || !jwksUri || extra !== undefined) throw new ConfigError(name, `"${entry}" must be issuer|jwks_url`);
+    if (issuer === ownIssuer) throw new ConfigError(name, 'psif itself is always trusted; list only other issuers');
+    const url = baseUrl(name, jwksUri);
+    if (!url.startsWith('https://') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url)) {
+      throw new ConfigError(name, `the JWKS URL of ${issuer} must use https (plain http only on loopback)`);
+    }
+    return { issuer, jwksUri: url };
+  });
 }
 
 function secretKey(raw: string | undefined): string | undefined {
