@@ -16,13 +16,8 @@ export interface CreateClientInput {
   accessTokenTtl?: number | null | undefined;
 }
 
-export interface UpdateClientInput {
-  scopes?: string[] | undefined;
-  audiences?: string[] | undefined;
-  tokenEndpointAuthMethod?: AuthMethod | undefined;
-  grantTypes?: string[] | undefined;
-  accessTokenTtl?: number | null | undefined;
-}
+/** Lists replace the current ones; identity (kind, name, shop) never changes. */
+export type UpdateClientInput = Pick<CreateClientInput, 'scopes' | 'audiences' | 'tokenEndpointAuthMethod' | 'grantTypes' | 'accessTokenTtl'>;
 
 export interface ClientWithSecret {
   client: Client;
