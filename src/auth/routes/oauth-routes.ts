@@ -35,9 +35,13 @@ export async function oauthRoutes(app: App, { auth, metrics }: { auth: AuthModul
   const realm = config.publicUrl;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (request, body, done) => {
     try {
-      done(null, parseForm(body as string));
+      const { fields, form } = parseForm(body as string);
+      // The Map the handlers read comes from the same pass; `fields` is what the route schema validates
+      // (never changed by validation: no defaults, no coercion of bodies).
+      request.oauthForm = form;
+      done(null, fields);
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -59,11 +63,10 @@ export async function oauthRoutes(app: App, { auth, metrics }: { auth: AuthModul
   });
 
   app.addHook('preValidation', (request, _reply, done) => {
-    if (request.body === undefined || request.body === null) {
+    if (request.body === undefined || request.body === null || request.oauthForm === undefined) {
       done(new OAuthError('invalid_request', 'the request body must be form-encoded parameters'));
       return;
     }
-    request.oauthForm = toForm(request.body as Record<string, string | string[]>);
     done();
   });
 
@@ -231,23 +234,24 @@ function grantAudiences(client: Client, requested: string | undefined, matching:
   return audiences;
 }
 
-function parseForm(body: string): Record<string, string | string[]> {
-  const params = new URLSearchParams(body);
-  const result: Record<string, string | string[]> = {};
-  for (const [key, value] of params) {
-    if (value === '') continue; // RFC 6749 §3.2: a parameter sent without a value is treated as omitted
-    const existing = result[key];
-    if (existing === undefined) result[key] = value;
-    else if (REPEATABLE.has(key)) result[key] = [...(Array.isArray(existing) ? existing : [existing]), value];
-    else throw new OAuthError('invalid_request', `parameter ${key} must not be repeated`);
-  }
-  return result;
-}
-
-function toForm(body: Record<string, string | string[]>): Form {
+/** The body as an object for schema validation, and as a Map where a repeated `audience` is one space-separated value. */
+function parseForm(body: string): { fields: Record<string, string | string[]>; form: Form } {
+  const fields: Record<string, string | string[]> = {};
   const form: Form = new Map();
-  for (const [key, value] of Object.entries(body)) form.set(key, Array.isArray(value) ? value.join(' ') : value);
-  return form;
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (value === '') continue; // RFC 6749 §3.2: a parameter sent without a value is treated as omitted
+    const existing = fields[key];
+    if (existing === undefined) {
+      fields[key] = value;
+      form.set(key, value);
+    } else if (REPEATABLE.has(key)) {
+      fields[key] = [...(Array.isArray(existing) ? existing : [existing]), value];
+      form.set(key, `${form.get(key) as string} ${value}`);
+    } else {
+      throw new OAuthError('invalid_request', `parameter ${key} must not be repeated`);
+    }
+  }
+  return { fields, form };
 }
 
 function toOAuthError(error: FastifyError | OAuthError): OAuthError {
