@@ -43,14 +43,36 @@ export interface TokenBenchResult {
 }
 
 export async function benchToken(opts: BenchOptions): Promise<TokenBenchResult> {
-  console.log(`token issuance: ${opts.connections} connections, ${opts.durationSeconds} s (+${WARMUP_SECONDS} s warm-up) per server; ${serverCore() ? "servers pinned to core 1, load generator to core 0" : "no CPU pinning (taskset missing)"}`);
+  const rounds = roundsFromEnv();
+  console.log(
+    `token issuance: ${opts.connections} connections, ${rounds} alternating rounds of ${opts.durationSeconds} s per server (after a ${WARMUP_SECONDS} s warm-up); ` +
+      (serverCore() ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning (taskset missing)'),
+  );
+  const targets: Target[] = [await startBaseline()];
+  if (existsSync(PSIF_CLI)) targets.push(await startPsif());
+  else console.log(`psif: skipped, ${PSIF_CLI} not found (run \`npm run build\` first)`);
 
-  const baseline = await measureBaseline(opts);
-  const psif = existsSync(PSIF_CLI) ? await measurePsif(opts) : null;
-  if (psif === null) {
-    console.log(`psif: skipped, ${PSIF_CLI} not found (run \`npm run build\` first)`);
+  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  try {
+    for (const target of targets) await runLoad({ ...target.request, connections: opts.connections, durationSeconds: WARMUP_SECONDS });
+    // Alternating short rounds, then medians: the baseline itself varies by 2x between runs on a shared
+    // machine, and alternation exposes both servers to the same noise.
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        const result = await runLoad({ ...target.request, connections: opts.connections, durationSeconds: opts.durationSeconds });
+        results.get(target.name)!.push(result);
+        console.log(`round ${round}: ${target.name.padEnd(13)} ${Math.round(result.rps)} tokens/s`);
+      }
+    }
+  } finally {
+    for (const target of targets) await target.stop();
   }
 
+  const baselineRuns = results.get('oidc-provider')!;
+  const psifRuns = results.get('psif');
+  const ratios = psifRuns ? psifRuns.map((r, i) => r.rps / baselineRuns[i]!.rps) : [];
+  const baseline = medianResult(baselineRuns);
+  const psif = psifRuns ? medianResult(psifRuns) : null;
   const row = (server: string, r: LoadResult): Record<string, string | number> => ({
     server,
     'tokens/s': Math.round(r.rps),
@@ -62,15 +84,41 @@ export async function benchToken(opts: BenchOptions): Promise<TokenBenchResult> 
   console.log();
   printTable([row('oidc-provider', baseline), ...(psif ? [row('psif', psif)] : [])]);
   console.log();
-  console.log(`psif/baseline: ${psif ? ratio(psif.rps, baseline.rps) : 'n/a'} (goal >= ${GOAL}x)`);
+  const medianRatio = ratios.length > 0 ? median(ratios) : null;
+  console.log(
+    `psif/baseline: ${medianRatio === null ? 'n/a' : `${medianRatio.toFixed(2)}x median of rounds (${ratios.map((r) => r.toFixed(2)).join(', ')})`} (goal >= ${GOAL}x)`,
+  );
 
+  return { durationSeconds: opts.durationSeconds, connections: opts.connections, baseline, psif, ratio: medianRatio, goal: GOAL };
+}
+
+interface Target {
+  name: string;
+  request: ReturnType<typeof tokenRequest>;
+  stop(): Promise<void>;
+}
+
+function roundsFromEnv(): number {
+  const raw = process.env.BENCH_ROUNDS;
+  const rounds = raw === undefined || raw === '' ? 3 : Number(raw);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, got ${JSON.stringify(raw)}`);
+  return rounds;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each figure is the median over the rounds (so p99 is the median round's p99, not a pooled one). */
+function medianResult(runs: LoadResult[]): LoadResult {
   return {
-    durationSeconds: opts.durationSeconds,
-    connections: opts.connections,
-    baseline,
-    psif,
-    ratio: psif && baseline.rps > 0 ? psif.rps / baseline.rps : null,
-    goal: GOAL,
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
   };
 }
 
@@ -93,7 +141,7 @@ function tokenRequest(url: string, id: string, secret: string, form: Record<stri
   };
 }
 
-async function measureBaseline(opts: BenchOptions): Promise<LoadResult> {
+async function startBaseline(): Promise<Target> {
   const port = await freePort();
   const clientId = 'bench';
   const clientSecret = randomBytes(24).toString('base64url');
@@ -104,21 +152,15 @@ async function measureBaseline(opts: BenchOptions): Promise<LoadResult> {
     /^READY \d+$/m,
     { cwd: REPO_ROOT },
   );
-  try {
-    console.log(`oidc-provider: measuring on port ${port}`);
-    return await runLoad({
-      ...tokenRequest(`http://127.0.0.1:${port}/token`, clientId, clientSecret, {
-        grant_type: 'client_credentials',
-        resource: BASELINE_AUDIENCE,
-        scope: 'read',
-      }),
-      connections: opts.connections,
-      durationSeconds: opts.durationSeconds,
-      warmupSeconds: WARMUP_SECONDS,
-    });
-  } finally {
-    await server.stop();
-  }
+  return {
+    name: 'oidc-provider',
+    request: tokenRequest(`http://127.0.0.1:${port}/token`, clientId, clientSecret, {
+      grant_type: 'client_credentials',
+      resource: BASELINE_AUDIENCE,
+      scope: 'read',
+    }),
+    stop: () => server.stop(),
+  };
 }
 
 /**
@@ -135,7 +177,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function measurePsif(opts: BenchOptions): Promise<LoadResult> {
+async function startPsif(): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'psif-bench-'));
   try {
     const port = await freePort();
@@ -161,22 +203,17 @@ async function measurePsif(opts: BenchOptions): Promise<LoadResult> {
       baseEnv,
       readyUrl: `${publicUrl}/readyz`,
     });
-    try {
-      console.log(`psif: measuring on port ${port}`);
-      return await runLoad({
-        ...tokenRequest(`${publicUrl}/oauth2/token`, clientId, clientSecret, {
-          grant_type: 'client_credentials',
-          audience: publicUrl,
-        }),
-        connections: opts.connections,
-        durationSeconds: opts.durationSeconds,
-        warmupSeconds: WARMUP_SECONDS,
-      });
-    } finally {
-      await server.stop();
-    }
-  } finally {
+    return {
+      name: 'psif',
+      request: tokenRequest(`${publicUrl}/oauth2/token`, clientId, clientSecret, { grant_type: 'client_credentials', audience: publicUrl }),
+      async stop() {
+        await server.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
+    throw error;
   }
 }
 

@@ -17,7 +17,7 @@
 // local key and the same claim rules (what psif costs on top of jose), and a
 // bare node:crypto signature check (the floor for any ES256 verifier here).
 
-import { type KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { KeyObject, verify as cryptoVerify, type webcrypto } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,7 +147,7 @@ async function verificationKeyOf(core: Core, token: string): Promise<KeyObject> 
   const { kid } = decodeProtectedHeader(token);
   const key = typeof kid === 'string' ? await core.auth.keys.verificationKey(kid) : undefined;
   if (!key) throw new Error(`no verification key for kid ${String(kid)}`);
-  return key;
+  return KeyObject.from(key as unknown as webcrypto.CryptoKey);
 }
 
 /** Fails loudly if the verifier rejects our own tokens, rather than timing error paths. */

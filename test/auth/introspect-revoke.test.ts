@@ -113,11 +113,19 @@ describe('POST /oauth2/revoke (RFC 7009)', () => {
     expect(r.json).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('is durable: the revocation is in the database, not only in this process', async () => {
+  it('is durable and reaches other processes sharing the database within PSIF_AUTH_CACHE_MS', async () => {
+    const { TokenState } = await import('../../src/auth/services/token-state.js');
+    const auth = t.server.core.auth;
+    // Another psif process, as far as revocations go: its own state over the same database.
+    const elsewhere = new TokenState(auth.clientsRepository, auth.revocations, 300);
     const token = await t.token(vendor);
-    await post('/oauth2/revoke', vendor, { token });
     const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
-    expect(await t.server.core.auth.revocations.isRevoked(jti)).toBe(true);
-    expect(await t.server.core.auth.revocations.isRevoked(randomUUID())).toBe(false);
+    expect(await elsewhere.isRevoked(jti)).toBe(false);
+    await post('/oauth2/revoke', vendor, { token });
+    const rows = await t.server.core.db.kysely.selectFrom('revoked_tokens').selectAll().where('jti', '=', jti).execute();
+    expect(rows).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await elsewhere.isRevoked(jti)).toBe(true);
+    expect(await elsewhere.isRevoked(randomUUID())).toBe(false);
   });
 });

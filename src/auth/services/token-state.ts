@@ -1,6 +1,7 @@
 import type { Client } from '../model.js';
 import type { ClientsRepository, SecretRow } from '../storage/clients-repository.js';
 import type { RevocationsRepository } from '../storage/revocations-repository.js';
+import { RevocationList } from './revocation-list.js';
 
 interface Cached<T> {
   value: T;
@@ -9,20 +10,23 @@ interface Cached<T> {
 
 /**
  * What a valid signature cannot tell: whether the client still exists and is enabled, and whether the
- * token was revoked; and the client's secret hashes for the token endpoint. Answers are cached for `ttlMs` so verification stays cheap; a change made by this
- * process is seen at once, a change made by another process within `ttlMs`.
+ * token was revoked; and the client's secret hashes for the token endpoint. Answers are cached for `ttlMs`
+ * so verification stays cheap: a change made by this process is seen at once, a change made by another
+ * process within `ttlMs`.
  */
 export class TokenState {
   private readonly clients = new Map<string, Cached<Client | undefined>>();
-  private readonly revoked = new Map<string, Cached<boolean>>();
   private readonly credentials = new Map<string, Cached<{ client: Client; secrets: SecretRow[] } | undefined>>();
+  private readonly revocations: RevocationList;
 
   constructor(
     private readonly clientsRepository: ClientsRepository,
-    private readonly revocations: RevocationsRepository,
+    revocationsRepository: RevocationsRepository,
     private readonly ttlMs: number,
     private readonly maxEntries = 50_000,
-  ) {}
+  ) {
+    this.revocations = new RevocationList(revocationsRepository, ttlMs);
+  }
 
   async activeClient(clientId: string): Promise<Client | undefined> {
     const client = await this.cached(this.clients, clientId, () => this.clientsRepository.find(clientId));
@@ -41,13 +45,12 @@ export class TokenState {
     return { client: found.client, secrets: found.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now) };
   }
 
-  async isRevoked(jti: string): Promise<boolean> {
-    return this.cached(this.revoked, jti, () => this.revocations.isRevoked(jti));
+  isRevoked(jti: string): Promise<boolean> {
+    return this.revocations.isRevoked(jti);
   }
 
-  async revoke(jti: string, clientId: string, expiresAt: number): Promise<void> {
-    await this.revocations.revoke(jti, clientId, expiresAt, Date.now());
-    this.revoked.set(jti, { value: true, until: expiresAt });
+  revoke(jti: string, clientId: string, expiresAt: number): Promise<void> {
+    return this.revocations.revoke(jti, clientId, expiresAt);
   }
 
   forgetClient(clientId: string): void {

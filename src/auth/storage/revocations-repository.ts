@@ -12,9 +12,15 @@ export class RevocationsRepository {
       .execute();
   }
 
-  async isRevoked(jti: string): Promise<boolean> {
-    const row = await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
-    return row !== undefined;
+  /** Revocations recorded since `since` (by their revoked_at) that still matter at `now`. */
+  async listSince(since: number, now: number): Promise<{ jti: string; expiresAt: number; revokedAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('revoked_tokens')
+      .select(['jti', 'expires_at', 'revoked_at'])
+      .where('revoked_at', '>=', since)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at, revokedAt: r.revoked_at }));
   }
 
   /** A revocation only matters until the token would have expired anyway. */
