@@ -1,7 +1,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCompactJws } from '../../src/auth/services/sign-jws.js';
+import { JwsSigner } from '../../src/auth/services/sign-jws.js';
 import { type TestServer, basic, startTestServer } from '../support/server.js';
 
 /**
@@ -28,7 +28,7 @@ async function callAdmin(token: string | undefined, path = '/admin/v1/clients', 
 /** A token signed with the server's real key, with claims of the attacker's choosing. */
 function serverSigned(claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
   const key = t.server.core.auth.keys.signingKey();
-  return signCompactJws({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header } as never, claims, key.privateKey);
+  return new JwsSigner({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header } as never, key.privateKey).sign(claims);
 }
 
 function validClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {

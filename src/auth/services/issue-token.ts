@@ -1,10 +1,6 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '../model.js';
-import { JwsSigner } from './sign-jws.js';
 import type { KeyStore } from './signing-keys.js';
-
-/** One signer per signing key (its KeyObject outlives key-set reloads), so each key's header is encoded once. */
-const signers = new WeakMap<KeyObject, JwsSigner>();
 
 export interface IssuedToken {
   accessToken: string;
@@ -43,11 +39,5 @@ export function issueAccessToken(
     scope,
     ext: {},
   };
-  let signer = signers.get(key.privateKey);
-  if (!signer) {
-    signer = new JwsSigner({ alg: key.alg, kid: key.kid, typ: 'at+jwt' }, key.privateKey);
-    signers.set(key.privateKey, signer);
-  }
-  const accessToken = signer.sign(claims);
-  return { accessToken, expiresIn: ttl, scope, jti };
+  return { accessToken: key.signer.sign(claims), expiresIn: ttl, scope, jti };
 }

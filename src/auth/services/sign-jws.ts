@@ -35,10 +35,6 @@ export class JwsSigner {
   }
 }
 
-export function signCompactJws(header: JwsHeader, payload: object, key: KeyObject): string {
-  return new JwsSigner(header, key).sign(payload);
-}
-
 function base64url(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url');
 }

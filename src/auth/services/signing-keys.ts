@@ -1,6 +1,7 @@
 import { type KeyObject, createPrivateKey } from 'node:crypto';
 import { type CryptoKey, type JWK, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK } from 'jose';
 import { seal, unseal } from '../../platform/crypto/seal.js';
+import { JwsSigner } from './sign-jws.js';
 import type { SigningAlg } from '../../platform/config/config.js';
 import type { KeysRepository, SigningKeyRow } from '../storage/keys-repository.js';
 
@@ -15,9 +16,11 @@ export interface PublishedKey {
 }
 
 interface LoadedKey extends PublishedKey {
-  /** A WebCrypto key: jose verifies with CryptoKeys, and converting a KeyObject on every call cost ~20%. */
+  /** A WebCrypto key: jose verifies with CryptoKeys; a KeyObject would be converted on every call. */
   publicKey: CryptoKey;
   privateKey: KeyObject;
+  /** Signs access tokens (header `typ: at+jwt`) with this key; made once per key, not per token. */
+  signer: JwsSigner;
 }
 
 export interface KeyStoreOptions {
@@ -149,6 +152,7 @@ function rowMetadata(row: SigningKeyRow) {
 
 async function loadRow(row: SigningKeyRow, sealKey: Buffer): Promise<LoadedKey> {
   const publicJwk = JSON.parse(row.public_jwk) as JWK;
+  const privateKey = createPrivateKey(unseal(sealKey, row.private_key_sealed));
   return {
     kid: row.kid,
     alg: row.alg as SigningAlg,
@@ -156,11 +160,12 @@ async function loadRow(row: SigningKeyRow, sealKey: Buffer): Promise<LoadedKey> 
     ...rowMetadata(row),
     publicJwk,
     publicKey: (await importJWK(publicJwk, row.alg)) as CryptoKey,
-    privateKey: createPrivateKey(unseal(sealKey, row.private_key_sealed)),
+    privateKey,
+    signer: new JwsSigner({ alg: row.alg as SigningAlg, kid: row.kid, typ: 'at+jwt' }, privateKey),
   };
 }
 
 function publicView(key: LoadedKey): PublishedKey {
-  const { publicKey: _p, privateKey: _k, ...view } = key;
+  const { publicKey: _p, privateKey: _k, signer: _s, ...view } = key;
   return view;
 }

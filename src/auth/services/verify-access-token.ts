@@ -36,7 +36,7 @@ interface VerifiedClaims {
  * The one verifier behind every psif resource route and introspection. Signature (local key set,
  * algorithm allow-list), `typ`, exact `iss`, `exp`/`nbf` with leeway, then what a signature cannot say:
  * revocation and the client's current status. Signature checks are cached per token until it expires,
- * because clients reuse one token for its whole life and ES256 verification costs ~100 µs.
+ * because clients reuse one token for its whole life and an ES256 check through jose costs ~200 µs.
  */
 export class AccessTokenVerifier {
   private readonly verified = new Map<string, VerifiedClaims>();
