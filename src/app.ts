@@ -67,7 +67,7 @@ export async function buildServer(core: Core): Promise<Server> {
   await app.register(adminAuthRoutes, { auth, prefix: '/admin/v1' });
 
   const purge = setInterval(() => {
-    auth.revocations.purgeExpired(Date.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired revocations failed'));
+    auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
   }, 3_600_000);
   purge.unref();
 

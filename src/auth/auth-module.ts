@@ -22,13 +22,16 @@ export interface AuthModule {
   state: TokenState;
   verifier: AccessTokenVerifier;
   clients: ClientService;
+  /** Drops what can no longer matter: revocations of expired tokens, keys whose last token has expired. */
+  housekeeping(now?: number): Promise<{ revocations: number; keys: number }>;
 }
 
 export function createAuthModule(db: Kysely<Database>, config: Config, master: MasterSecret): AuthModule {
   const clientsRepository = new ClientsRepository(db);
   const revocations = new RevocationsRepository(db);
   const hasher = new ClientSecretHasher(master.deriveKey('client-secret-pepper'));
-  const keys = new KeyStore(new KeysRepository(db), {
+  const keysRepository = new KeysRepository(db);
+  const keys = new KeyStore(keysRepository, {
     sealKey: master.deriveKey('signing-key-seal'),
     defaultAlg: config.auth.signingAlg,
     longestTokenLifetimeMs: async () => {
@@ -43,5 +46,8 @@ export function createAuthModule(db: Kysely<Database>, config: Config, master: M
     apiAudience: config.apiAudience,
     secretRotationGraceSeconds: config.auth.secretRotationGraceSeconds,
   });
-  return { config, clientsRepository, revocations, hasher, keys, state, verifier, clients };
+  async function housekeeping(now = Date.now()) {
+    return { revocations: await revocations.purgeExpired(now), keys: await keysRepository.deleteUnpublished(now) };
+  }
+  return { config, clientsRepository, revocations, hasher, keys, state, verifier, clients, housekeeping };
 }

@@ -12,12 +12,13 @@ export function registerStartCommand(program: Command): void {
       const log = createLogger(config.logLevel);
       const core = await openCore(config);
       const server = await buildServer(core);
+      // Counted before listening so the first-steps text is written before any request can be answered.
+      const { total } = await core.auth.clients.list({ limit: 1 });
       await server.app.listen({ port: config.port, host: config.host });
       const address = server.app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: core.db.backend, location: core.db.location }, 'psif listening');
 
-      const { total } = await core.auth.clients.list({ limit: 1 });
       if (total === 0) printFirstSteps(config.publicUrl, core.createdSecret);
 
       let stopping = false;

@@ -188,8 +188,6 @@ describe('token endpoint: credential attacks', () => {
     const victim = await t.createClient({ kind: 'admin', name: 'to-disable' });
     const token = await t.token(victim);
     expect((await callAdmin(token)).status).toBe(200);
-    const disabled = await callAdmin(adminToken, `/admin/v1/clients/${victim.clientId}/disable`);
-    expect(disabled.status).toBe(404); // GET on a POST route: the action needs POST
     const response = await fetch(`${t.url}/admin/v1/clients/${victim.clientId}/disable`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
     expect(response.status).toBe(200);
     expectInvalidToken(await callAdmin(token), /disabled/);

@@ -76,6 +76,24 @@ describe('signing key rotation', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('deletes keys whose last token has expired and revocations of expired tokens, nothing else', async () => {
+    const { kysely } = t.server.core.db;
+    const now = Date.now();
+    const before = await kysely.selectFrom('signing_keys').select(['kid', 'status']).execute();
+    const retired = before.find((k) => k.status === 'retired')!;
+    await kysely.updateTable('signing_keys').set({ unpublish_at: now - 1 }).where('kid', '=', retired.kid).execute();
+    await kysely.insertInto('revoked_tokens').values([
+      { jti: 'expired-jti', client_id: admin.clientId, expires_at: now - 1, revoked_at: now - 10 },
+      { jti: 'live-jti', client_id: admin.clientId, expires_at: now + 60_000, revoked_at: now - 10 },
+    ]).execute();
+    expect(await t.server.core.auth.housekeeping(now)).toEqual({ revocations: 1, keys: 1 });
+    const after = await kysely.selectFrom('signing_keys').select('kid').execute();
+    expect(after.map((k) => k.kid).sort()).toEqual(before.map((k) => k.kid).filter((kid) => kid !== retired.kid).sort());
+    expect((await kysely.selectFrom('revoked_tokens').select('jti').where('jti', 'in', ['expired-jti', 'live-jti']).execute()).map((r) => r.jti)).toEqual(['live-jti']);
+  });
+});
+
 describe('keys at rest', () => {
   it('keeps the master secret in a 0600 file and private keys only sealed in the database', async () => {
     const secretFile = path.join(t.env.PSIF_DATA_DIR!, 'secret.key');

@@ -15,7 +15,6 @@ interface Cached<T> {
  * process within `ttlMs`.
  */
 export class TokenState {
-  private readonly clients = new Map<string, Cached<Client | undefined>>();
   private readonly credentials = new Map<string, Cached<{ client: Client; secrets: SecretRow[] } | undefined>>();
   private readonly revocations: RevocationList;
 
@@ -28,8 +27,9 @@ export class TokenState {
     this.revocations = new RevocationList(revocationsRepository, ttlMs);
   }
 
+  /** One cache serves both the token endpoint and verification: a client is read once per `ttlMs`. */
   async activeClient(clientId: string): Promise<Client | undefined> {
-    const client = await this.cached(this.clients, clientId, () => this.clientsRepository.find(clientId));
+    const client = (await this.clientCredentials(clientId))?.client;
     return client?.status === 'active' ? client : undefined;
   }
 
@@ -54,7 +54,6 @@ export class TokenState {
   }
 
   forgetClient(clientId: string): void {
-    this.clients.delete(clientId);
     this.credentials.delete(clientId);
   }
 

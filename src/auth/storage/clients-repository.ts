@@ -4,7 +4,7 @@ import type { AuthMethod, Client, ClientKind } from '../model.js';
 
 export type ClientRow = Selectable<OAuthClientTable>;
 
-export function toClient(row: ClientRow): Client {
+function toClient(row: ClientRow): Client {
   return {
     clientId: row.client_id,
     kind: row.kind as ClientKind,
@@ -22,7 +22,7 @@ export function toClient(row: ClientRow): Client {
   };
 }
 
-export function toRow(client: Client): ClientRow {
+function toRow(client: Client): ClientRow {
   return {
     client_id: client.clientId,
     kind: client.kind,

@@ -17,10 +17,6 @@ export class KeysRepository {
       .execute();
   }
 
-  async listAll(): Promise<SigningKeyRow[]> {
-    return this.db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
-  }
-
   /** Inserts the new key and retires every other active key in one transaction. */
   async insertActive(row: SigningKeyRow, retire: { at: number; unpublishAt: number } | null): Promise<void> {
     await this.db.transaction().execute(async (tx) => {

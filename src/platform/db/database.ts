@@ -54,7 +54,7 @@ function openPostgres(url: string, schema: string | undefined): Db {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, backend: 'postgres', location: redactUrl(url), close: () => kysely.destroy() };
+  return { kysely, backend: 'postgres', location: withoutPassword(url), close: () => kysely.destroy() };
 }
 
 async function migrate(kysely: Kysely<Database>, schema: string | undefined): Promise<void> {
@@ -66,7 +66,7 @@ async function migrate(kysely: Kysely<Database>, schema: string | undefined): Pr
   }
 }
 
-export function redactUrl(url: string): string {
+function withoutPassword(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.href;

@@ -71,7 +71,7 @@ export async function registerOpenApi(app: App, options: { publicUrl: string; ve
 }
 
 /** The combined document restricted to one family's paths, keeping the shared components. */
-export function familyDocument(all: OpenApiDocument, family: ApiFamily): OpenApiDocument {
+function familyDocument(all: OpenApiDocument, family: ApiFamily): OpenApiDocument {
   const paths: NonNullable<OpenApiDocument['paths']> = {};
   for (const [path, operations] of Object.entries(all.paths ?? {})) {
     const kept = Object.fromEntries(Object.entries(operations).filter(([, op]) => op.tags?.[0] === family));

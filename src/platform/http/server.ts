@@ -54,7 +54,7 @@ export function createHttpServer(config: Config): App {
   return app;
 }
 
-export function toApiError(error: FastifyError | ApiError): ApiError {
+function toApiError(error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
