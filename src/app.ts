@@ -4,6 +4,17 @@ import { adminAuthRoutes } from './auth/routes/admin-routes.js';
 import { discoveryRoutes } from './auth/routes/discovery-routes.js';
 import { oauthRoutes } from './auth/routes/oauth-routes.js';
 import { SHARED_SCHEMAS } from './auth/routes/schemas.js';
+import { type Catalog, catalog } from './catalog/catalog.js';
+import { ensureContentTables } from './catalog/content-tables.js';
+import { type CloudSyncModule, createCloudSyncModule } from './cloudsync/cloudsync-module.js';
+import { removeStaleSpoolFiles } from './cloudsync/ingest/spool.js';
+import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
+import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
+import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
+import { adminShopRoutes } from './shops/routes/admin-routes.js';
+import { SHOPS_SCHEMAS } from './shops/routes/schemas.js';
+import { shopSelfServiceRoutes } from './shops/routes/shop-routes.js';
+import { type ShopsModule, createShopsModule } from './shops/shops-module.js';
 import { opsRoutes } from './ops/routes.js';
 import type { Config } from './platform/config/config.js';
 import { MasterSecret } from './platform/crypto/master-secret.js';
@@ -20,6 +31,9 @@ export interface Core {
   config: Config;
   db: Db;
   auth: AuthModule;
+  catalog: Catalog;
+  shops: ShopsModule;
+  cloudsync: CloudSyncModule;
   /** True when this start created the master secret (a fresh installation). */
   createdSecret: boolean;
   close(): Promise<void>;
@@ -32,9 +46,12 @@ export async function openCore(config: Config): Promise<Core> {
   const db = await openDatabase(config);
   try {
     await checkMasterSecret(db.kysely, secret);
+    await ensureContentTables(db.kysely, db.backend, catalog);
     const auth = createAuthModule(db.kysely, config, secret);
     await auth.keys.init();
-    return { config, db, auth, createdSecret: created, close: () => db.close() };
+    const shops = createShopsModule(db.kysely, auth, catalog);
+    const cloudsync = createCloudSyncModule(db, config, shops, catalog);
+    return { config, db, auth, catalog, shops, cloudsync, createdSecret: created, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;
@@ -50,14 +67,18 @@ export interface Server {
 }
 
 export async function buildServer(core: Core): Promise<Server> {
-  const { config, auth } = core;
+  const { config, auth, shops, cloudsync } = core;
   const metrics = new Metrics();
   const app = createHttpServer(config);
   let closing = false;
   app.addHook('onClose', async () => {
     closing = true;
   });
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...SHOPS_SCHEMAS, ...CLOUDSYNC_SCHEMAS]) app.addSchema(schema);
+  if (config.auth.insecureShopTokens) {
+    app.log.warn('INSECURE MODE: PSIF_SHOP_TOKEN_INSECURE=true makes shop-facing routes accept unverified shop tokens. Never use it outside a test rig.');
+  }
+  removeStaleSpoolFiles(cloudsync.spoolDirectory, 86_400_000);
   metrics.instrument(app);
   await registerOpenApi(app, { publicUrl: config.publicUrl, version: VERSION });
 
@@ -65,6 +86,10 @@ export async function buildServer(core: Core): Promise<Server> {
   await app.register(discoveryRoutes, { auth });
   await app.register(oauthRoutes, { auth, metrics });
   await app.register(adminAuthRoutes, { auth, prefix: '/admin/v1' });
+  await app.register(adminShopRoutes, { auth, shops, prefix: '/admin/v1' });
+  await app.register(adminCloudSyncRoutes, { auth, cloudsync, prefix: '/admin/v1' });
+  await app.register(shopSelfServiceRoutes, { auth, shops });
+  await app.register(shopFacingRoutes, { auth, cloudsync });
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));

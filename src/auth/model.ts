@@ -34,4 +34,6 @@ export interface Principal {
   audiences: string[];
   tokenId: string;
   expiresAt: number;
+  /** Set only in PSIF_SHOP_TOKEN_INSECURE mode, for a token accepted without verification. */
+  unverified?: true;
 }

@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { ApiErrorBody } from '../../platform/http/schemas.js';
 import { CLIENT_KINDS, AUTH_METHODS } from '../model.js';
+
+export { ApiErrorBody };
 
 export const OAuthErrorBody = Type.Object(
   {
@@ -97,15 +100,6 @@ export const Jwk = Type.Object(
 
 export const Jwks = Type.Object({ keys: Type.Array(Type.Ref(Jwk)) }, { $id: 'Jwks' });
 
-export const ApiErrorBody = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.String({ description: 'Stable machine-readable code' }),
-    message: Type.String(),
-    details: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  },
-  { $id: 'ApiError', description: 'Error of psif APIs' },
-);
 
 export const ClientView = Type.Object(
   {

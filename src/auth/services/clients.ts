@@ -74,6 +74,13 @@ export class ClientService {
     return client;
   }
 
+  /** Vendors are known by their unique name (the `tech-vendor/<name>` audience). */
+  async findVendor(name: string): Promise<Client> {
+    const client = await this.repository.findByName('vendor', name);
+    if (!client) throw ApiError.notFound('vendor_not_found', `no vendor client named "${name}"`);
+    return client;
+  }
+
   list(filter: { kind?: ClientKind; status?: 'active' | 'disabled'; limit?: number; offset?: number }) {
     return this.repository.list({ ...filter, limit: filter.limit ?? 100, offset: filter.offset ?? 0 });
   }

@@ -53,6 +53,11 @@ export class ClientsRepository {
     return row && toClient(row);
   }
 
+  async findByName(kind: ClientKind, name: string): Promise<Client | undefined> {
+    const row = await this.db.selectFrom('oauth_clients').selectAll().where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+    return row && toClient(row);
+  }
+
   /** The client and its usable secrets in one round trip: the token endpoint's hot path. */
   async findWithSecrets(clientId: string, now: number): Promise<{ client: Client; secrets: SecretRow[] } | undefined> {
     const rows = await this.db

@@ -18,6 +18,20 @@ export interface Config {
   auth: AuthConfig;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  cloudsync: CloudSyncConfig;
+}
+
+export interface CloudSyncConfig {
+  /** Largest upload body accepted (bytes); larger ones get 413. */
+  uploadMaxBytes: number;
+  /** Largest single NDJSON line (bytes). */
+  uploadMaxLineBytes: number;
+  /** Validated lines kept in memory per upload before the rest is spooled to disk (bytes). */
+  uploadMemoryBytes: number;
+  /** Lifetime of a new sync job (seconds). */
+  jobTtlSeconds: number;
+  /** A live-sync notification is served by a pull at most this long after it arrives (ms). */
+  liveSyncDebounceMs: number;
 }
 
 export interface AuthConfig {
@@ -36,6 +50,8 @@ export interface AuthConfig {
   secretRotationGraceSeconds: number;
   /** Other issuers whose tokens identify shops (e.g. PrestaShop Accounts), each with its JWKS URL. */
   externalShopIssuers: ExternalIssuer[];
+  /** Testing only: accept shop tokens whose signature cannot be checked (ps_accounts_mock's expired token). */
+  insecureShopTokens: boolean;
 }
 
 export interface ExternalIssuer {
@@ -68,6 +84,12 @@ export const CONFIG_VARIABLES = {
   PSIF_SECRET_KEY: 'Master secret, 64 hex characters; every process sharing a database needs the same one.',
   PSIF_SECRET_GRACE: 'Seconds a rotated client secret keeps working (default 86400).',
   PSIF_SHOP_TOKEN_ISSUERS: 'Trusted external issuers of shop tokens, space-separated issuer|jwks_url pairs (e.g. https://oauth.prestashop.com|https://oauth.prestashop.com/.well-known/jwks.json).',
+  PSIF_SHOP_TOKEN_INSECURE: 'TESTING ONLY. true: shop-facing routes accept shop tokens without checking signature or expiry (such as the expired token of ps_accounts_mock), identifying the shop by its store/<uuid> audience or UUID sub. Logged loudly at start and on each use (default false).',
+  PSIF_UPLOAD_MAX_BYTES: 'Largest collector upload body in bytes; larger ones get 413 (default 268435456, 256 MiB).',
+  PSIF_UPLOAD_MAX_LINE_BYTES: 'Largest single NDJSON line of an upload in bytes (default 8388608, 8 MiB).',
+  PSIF_UPLOAD_MEMORY_BYTES: 'Validated upload lines kept in memory before the rest of the upload is spooled to <data dir>/spool (default 16777216).',
+  PSIF_JOB_TTL: 'Lifetime of a sync job in seconds (default 86400).',
+  PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
 } as const;
@@ -115,6 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey: secretKey(read('PSIF_SECRET_KEY')),
       secretRotationGraceSeconds: integer('PSIF_SECRET_GRACE', read('PSIF_SECRET_GRACE'), 86_400, 0, 86_400 * 365),
       externalShopIssuers: externalIssuers('PSIF_SHOP_TOKEN_ISSUERS', read('PSIF_SHOP_TOKEN_ISSUERS'), publicUrl),
+      insecureShopTokens: boolean('PSIF_SHOP_TOKEN_INSECURE', read('PSIF_SHOP_TOKEN_INSECURE'), false),
+    },
+    cloudsync: {
+      uploadMaxBytes: integer('PSIF_UPLOAD_MAX_BYTES', read('PSIF_UPLOAD_MAX_BYTES'), 256 * 1024 * 1024, 1024, 64 * 1024 ** 3),
+      uploadMaxLineBytes: integer('PSIF_UPLOAD_MAX_LINE_BYTES', read('PSIF_UPLOAD_MAX_LINE_BYTES'), 8 * 1024 * 1024, 1024, 1024 ** 3),
+      uploadMemoryBytes: integer('PSIF_UPLOAD_MEMORY_BYTES', read('PSIF_UPLOAD_MEMORY_BYTES'), 16 * 1024 * 1024, 0, 1024 ** 3),
+      jobTtlSeconds: integer('PSIF_JOB_TTL', read('PSIF_JOB_TTL'), 86_400, 1, 86_400 * 365),
+      liveSyncDebounceMs: integer('PSIF_LIVE_SYNC_DEBOUNCE_MS', read('PSIF_LIVE_SYNC_DEBOUNCE_MS'), 10_000, 0, 86_400_000),
     },
   };
 }

@@ -63,6 +63,101 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('revoked_tokens_expires').on('revoked_tokens').column('expires_at').execute();
     },
   },
+  '0002_shops_and_sync': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('shops')
+        .addColumn('shop_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('languages', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'varchar(64)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('modules')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull().references('oauth_clients.client_id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('modules_vendor').on('modules').column('vendor_client_id').execute();
+
+      await db.schema
+        .createTable('consents')
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('module_name', 'varchar(64)', (c) => c.notNull().references('modules.name').onDelete('cascade'))
+        .addColumn('consent', 'varchar(32)', (c) => c.notNull())
+        .addColumn('granted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consents_pk', ['shop_id', 'module_name', 'consent'])
+        .execute();
+      await db.schema.createIndex('consents_module').on('consents').columns(['module_name', 'shop_id']).execute();
+
+      await db.schema
+        .createTable('consent_events')
+        .addColumn('event_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('module_name', 'varchar(64)', (c) => c.notNull())
+        .addColumn('consent', 'varchar(32)', (c) => c.notNull())
+        .addColumn('action', 'varchar(16)', (c) => c.notNull())
+        .addColumn('via', 'varchar(32)', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consent_events_shop').on('consent_events').columns(['shop_id', 'at']).execute();
+
+      await db.schema
+        .createTable('sync_jobs')
+        .addColumn('job_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('contents', 'text', (c) => c.notNull())
+        .addColumn('mode', 'varchar(16)', (c) => c.notNull())
+        .addColumn('lang_iso', 'varchar(16)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('validated_at', 'bigint')
+        .addColumn('last_upload_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sync_jobs_shop').on('sync_jobs').columns(['shop_id', 'created_at']).execute();
+
+      await db.schema
+        .createTable('uploads')
+        .addColumn('upload_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('job_id', 'varchar(200)', (c) => c.notNull())
+        .addColumn('endpoint', 'varchar(16)', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('http_status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'varchar(64)')
+        .addColumn('error_message', 'text')
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('lines', 'integer', (c) => c.notNull())
+        .addColumn('upserted', 'integer', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull())
+        .addColumn('skipped', 'integer', (c) => c.notNull())
+        .addColumn('collections', 'text', (c) => c.notNull())
+        .addColumn('full_sync_requested', 'integer')
+        .addColumn('user_agent', 'varchar(256)')
+        .addColumn('bad_lines', 'text')
+        .execute();
+      await db.schema.createIndex('uploads_shop').on('uploads').columns(['shop_id', 'received_at']).execute();
+      await db.schema.createIndex('uploads_job').on('uploads').column('job_id').execute();
+
+      await db.schema
+        .createTable('live_sync_requests')
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('content', 'varchar(64)', (c) => c.notNull())
+        .addColumn('pending_since', 'bigint', (c) => c.notNull())
+        .addColumn('due_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_notified_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_action', 'varchar(16)', (c) => c.notNull())
+        .addColumn('notifications', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('live_sync_requests_pk', ['shop_id', 'content'])
+        .execute();
+      await db.schema.createIndex('live_sync_requests_due').on('live_sync_requests').column('due_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,13 @@ export interface Database {
   oauth_client_secrets: OAuthClientSecretTable;
   signing_keys: SigningKeyTable;
   revoked_tokens: RevokedTokenTable;
+  shops: ShopTable;
+  modules: ModuleTable;
+  consents: ConsentTable;
+  consent_events: ConsentEventTable;
+  sync_jobs: SyncJobTable;
+  uploads: UploadTable;
+  live_sync_requests: LiveSyncRequestTable;
 }
 
 export interface OAuthClientTable {
@@ -55,4 +62,87 @@ export interface RevokedTokenTable {
   client_id: string;
   expires_at: number;
   revoked_at: number;
+}
+
+export interface ShopTable {
+  shop_id: string;
+  url: string;
+  /** JSON array of ISO language codes. */
+  languages: string;
+  /** The psif `shop` client registered with the shop, if any (shops may use external tokens instead). */
+  client_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModuleTable {
+  name: string;
+  vendor_client_id: string;
+  created_at: number;
+}
+
+export interface ConsentTable {
+  shop_id: string;
+  module_name: string;
+  consent: string;
+  granted_at: number;
+}
+
+export interface ConsentEventTable {
+  event_id: string;
+  shop_id: string;
+  module_name: string;
+  consent: string;
+  action: 'granted' | 'revoked';
+  via: string;
+  at: number;
+}
+
+export interface SyncJobTable {
+  job_id: string;
+  shop_id: string;
+  /** JSON array of snake_case content names. */
+  contents: string;
+  mode: 'full' | 'incremental';
+  lang_iso: string | null;
+  created_at: number;
+  expires_at: number;
+  validated_at: number | null;
+  last_upload_at: number | null;
+}
+
+export interface UploadTable {
+  upload_id: string;
+  shop_id: string;
+  job_id: string;
+  endpoint: 'upload' | 'delete';
+  received_at: number;
+  duration_ms: number;
+  status: 'stored' | 'rejected';
+  http_status: number;
+  error_code: string | null;
+  error_message: string | null;
+  bytes: number;
+  lines: number;
+  upserted: number;
+  deleted: number;
+  skipped: number;
+  /** JSON array of the collections the upload held. */
+  collections: string;
+  full_sync_requested: number | null;
+  user_agent: string | null;
+  /** JSON array of the first bad lines of a rejected upload. */
+  bad_lines: string | null;
+}
+
+export interface LiveSyncRequestTable {
+  shop_id: string;
+  content: string;
+  /** First notification not yet served by a pull. */
+  pending_since: number;
+  /** When the orchestrator should pull: pending_since + the debounce. */
+  due_at: number;
+  last_notified_at: number;
+  last_action: string;
+  notifications: number;
 }

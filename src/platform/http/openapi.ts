@@ -5,7 +5,8 @@ import type { App } from './server.js';
 /** API families: each route's first tag names its family, and each family gets its own document. */
 export const API_FAMILIES = {
   auth: 'OAuth2 authorization server: tokens, discovery, keys, introspection, revocation.',
-  admin: 'Operator API: clients and signing keys (admin tokens).',
+  admin: 'Operator API: clients, signing keys, shops, modules, sync jobs (admin tokens).',
+  cloudsync: 'Shop-facing CloudSync protocol, wire-compatible with ps_eventbus: job validation, NDJSON uploads, live sync, shop registration and consents (shop tokens).',
   ops: 'Health, readiness and Prometheus metrics.',
 } as const;
 export type ApiFamily = keyof typeof API_FAMILIES;

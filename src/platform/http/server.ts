@@ -69,3 +69,15 @@ function toApiError(error: FastifyError | ApiError): ApiError {
   if (status >= 500) return new ApiError(500, 'internal_error', 'internal server error');
   return new ApiError(status, (fastifyError.code ?? 'bad_request').toLowerCase(), fastifyError.message);
 }
+
+/**
+ * Node answers `Expect: 100-continue` at once by default, so a client sends its whole body even when the
+ * request will be refused. For the URLs `defer` selects, the interim response is left to the handler
+ * (`reply.raw.writeContinue()`), which sends it only once the request has passed its checks.
+ */
+export function deferContinue(app: App, defer: (url: string) => boolean): void {
+  app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (!defer(request.url ?? '')) response.writeContinue();
+    app.server.emit('request', request, response);
+  });
+}

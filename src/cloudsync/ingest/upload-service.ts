@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Catalog } from '../../catalog/catalog.js';
+import type { CloudSyncConfig } from '../../platform/config/config.js';
+import { ApiError } from '../../platform/http/api-error.js';
+import type { Database } from '../../platform/db/schema.js';
+import type { Job, UploadResult } from '../model.js';
+import type { ContentWriter } from '../storage/content-writer.js';
+import type { UploadRecord, UploadsRepository } from '../storage/uploads-repository.js';
+import { type LineError, LineParser, type Op } from './line-parser.js';
+import { LineSplitter } from './line-splitter.js';
+import { readMultipartFile } from './read-multipart-file.js';
+import { UploadSpool } from './spool.js';
+
+export type Endpoint = 'upload' | 'delete';
+
+export interface UploadRequest {
+  job: Job;
+  endpoint: Endpoint;
+  raw: IncomingMessage;
+  /** Sends the interim 100 Continue a client waits for after `Expect: 100-continue`. */
+  writeContinue(): void;
+}
+
+/** How many bad lines a 400 lists; the total is always given. */
+export const MAX_REPORTED_LINES = 100;
+
+/**
+ * The collector: reads a multipart NDJSON upload as a stream, validates every line against the catalog,
+ * then applies the whole batch in one transaction, or nothing. Every outcome it can attribute to a shop
+ * is logged in `uploads` for the Reporting API.
+ */
+export class UploadService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly catalog: Catalog,
+    private readonly writer: ContentWriter,
+    private readonly uploads: UploadsRepository,
+    private readonly config: CloudSyncConfig,
+    private readonly spoolDirectory: string,
+  ) {}
+
+  async receive(request: UploadRequest): Promise<UploadResult> {
+    const started = Date.now();
+    const { job, endpoint, raw } = request;
+    const record = baseRecord(job, endpoint, raw, started);
+    const parser = new LineParser(this.catalog, { shopId: job.shopId, allowed: new Set(job.contents), langIso: job.langIso });
+    const spool = new UploadSpool(this.config.uploadMemoryBytes, this.spoolDirectory);
+    const errors: LineError[] = [];
+    let badLines = 0;
+    let skipped = 0;
+    let accepted = 0;
+    const collections = new Set<string>();
+    const format = endpoint === 'delete' ? 'v3-delete' : 'upload';
+    let spoolFull = false;
+    const splitter = new LineSplitter(this.config.uploadMaxLineBytes, {
+      line: (text, line) => {
+        const parsed = parser.parse(text, line, format);
+        if (parsed.kind === 'blank') skipped++;
+        else if (parsed.kind === 'error') {
+          badLines++;
+          if (errors.length < MAX_REPORTED_LINES) errors.push(parsed.error);
+        } else {
+          accepted++;
+          collections.add(parsed.ops[0]!.content.collection);
+          // Once a line is bad nothing will be stored: stop keeping the others.
+          if (badLines === 0 && !spool.add(parsed.ops, text)) spoolFull = true;
+        }
+      },
+      reject: (line, code, message) => {
+        badLines++;
+        if (errors.length < MAX_REPORTED_LINES) errors.push({ line, code, message });
+      },
+    });
+
+    try {
+      checkContentType(raw);
+      const declared = Number(raw.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.config.uploadMaxBytes) {
+        throw new ApiError(413, 'payload_too_large', `upload is larger than ${this.config.uploadMaxBytes} bytes (PSIF_UPLOAD_MAX_BYTES)`, undefined, { connection: 'close' });
+      }
+      // Expect: 100-continue was held back until the token, the job and the headers were checked.
+      if (/100-continue/i.test(String(raw.headers.expect ?? ''))) request.writeContinue();
+      const { bytes } = await readMultipartFile(raw, this.config.uploadMaxBytes, {
+        chunk(data) {
+          splitter.push(data);
+          if (!spoolFull) return undefined;
+          spoolFull = false;
+          return spool.drained();
+        },
+        end: () => splitter.end(),
+      });
+      record.bytes = bytes;
+      record.lines = splitter.lines;
+      record.collections = JSON.stringify([...collections]);
+      if (bytes === 0) throw ApiError.badRequest('empty_upload', 'the "file" part is empty');
+      if (badLines > 0) {
+        record.bad_lines = JSON.stringify(errors);
+        throw ApiError.badRequest('invalid_lines', `${badLines} of ${splitter.lines} lines are invalid; nothing was stored`, { invalidLines: badLines, lines: errors });
+      }
+      const reparse = (text: string, line: number): Op[] => {
+        const parsed = parser.parse(text, line, format);
+        if (parsed.kind !== 'ops') throw new Error(`spooled line ${line} no longer parses`);
+        return parsed.ops;
+      };
+      const now = Date.now();
+      const written = await this.db.transaction().execute(async (trx) => {
+        const result = await this.writer.apply(trx, spool.ops(reparse), { shopId: job.shopId, jobId: job.jobId, now });
+        Object.assign(record, { status: 'stored', http_status: endpoint === 'delete' ? 200 : 201, upserted: result.upserted, deleted: result.deleted, skipped, duration_ms: Date.now() - started });
+        await this.uploads.insert(record, trx);
+        await trx.updateTable('sync_jobs').set({ last_upload_at: now }).where('job_id', '=', job.jobId).execute();
+        return result;
+      });
+      return { accepted, upserted: written.upserted, deleted: written.deleted, skipped, ignoredProperties: [...parser.ignoredProperties].sort() };
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : undefined;
+      Object.assign(record, {
+        status: 'rejected',
+        http_status: apiError?.statusCode ?? 500,
+        error_code: apiError?.code ?? 'internal_error',
+        error_message: apiError?.message ?? 'internal error',
+        lines: splitter.lines,
+        skipped,
+        duration_ms: Date.now() - started,
+      });
+      await this.uploads.insert(record).catch(() => undefined);
+      throw error;
+    } finally {
+      spool.discard();
+    }
+  }
+}
+
+/** Logs a refusal that happened before the upload could be read (unknown job, another shop's job...). */
+export async function recordRefusal(uploads: UploadsRepository, input: { shopId: string; jobId: string; endpoint: Endpoint; raw: IncomingMessage; error: ApiError }): Promise<void> {
+  const now = Date.now();
+  const job = { jobId: input.jobId.slice(0, 200), shopId: input.shopId } as Job;
+  await uploads.insert({
+    ...baseRecord(job, input.endpoint, input.raw, now),
+    http_status: input.error.statusCode,
+    error_code: input.error.code,
+    error_message: input.error.message,
+  });
+}
+
+function checkContentType(raw: IncomingMessage): void {
+  const type = raw.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `uploads are multipart/form-data with one "file" part, not ${type ? `"${type.split(';')[0]}"` : 'a body without Content-Type'}`, undefined, { connection: 'close' });
+  }
+  if (!/;\s*boundary=/i.test(type)) throw new ApiError(400, 'malformed_multipart', 'multipart/form-data needs a boundary parameter', undefined, { connection: 'close' });
+}
+
+function baseRecord(job: Job, endpoint: Endpoint, raw: IncomingMessage, receivedAt: number): UploadRecord {
+  const fullSync = raw.headers['full-sync-requested'];
+  const userAgent = raw.headers['user-agent'];
+  return {
+    upload_id: randomUUID(),
+    shop_id: job.shopId,
+    job_id: job.jobId,
+    endpoint,
+    received_at: receivedAt,
+    duration_ms: 0,
+    status: 'rejected',
+    http_status: 0,
+    error_code: null,
+    error_message: null,
+    bytes: 0,
+    lines: 0,
+    upserted: 0,
+    deleted: 0,
+    skipped: 0,
+    collections: '[]',
+    full_sync_requested: fullSync === '1' ? 1 : fullSync === '0' ? 0 : null,
+    user_agent: typeof userAgent === 'string' ? userAgent.slice(0, 256) : null,
+    bad_lines: null,
+  };
+}
