@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from './app.js';
 import { registerClientCommands } from './cli/clients.js';
 import { registerKeyCommands } from './cli/keys.js';
+import { registerShopCommands } from './cli/shops.js';
 import { registerStartCommand } from './cli/start.js';
 import { ConfigError } from './platform/config/config.js';
 import { ApiError } from './platform/http/api-error.js';
@@ -16,6 +17,7 @@ const program = new Command('psif')
 registerStartCommand(program);
 registerClientCommands(program);
 registerKeyCommands(program);
+registerShopCommands(program);
 
 try {
   await program.parseAsync(process.argv);
