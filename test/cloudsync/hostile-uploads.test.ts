@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ShopRig, createJob, curlMultipart, fixture, ndjson, registerShop, storeSnapshot, upload } from '../support/cloudsync.js';
+import { type ShopRig, createJob, curlMultipart, fixture, ndjson, registerShop, rows, storeSnapshot, upload } from '../support/cloudsync.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
 /**
@@ -54,6 +54,9 @@ interface Case {
 let main: MainRig;
 let small: Rig;
 let lines: Rig;
+/** Errors nobody handled in this process, which hosts the servers: each would kill a real psif. */
+const crashes: Error[] = [];
+const onCrash = (error: Error) => crashes.push(error);
 const rig = (on: Target = 'main'): Rig => ({ main, small, lines })[on];
 
 const BOUNDARY = 'psif-hostile-boundary';
@@ -130,6 +133,7 @@ function rawPost(on: Target, headers: Record<string, string>, chunks: Buffer[]):
 
 const invalidJson = (count: number) => Array.from({ length: count }, (_, i) => `{"action":"upsert","collection":"products","properties":{"unique_product_id":"${i}-0-en"`);
 const goodProducts = Array.from({ length: 50 }, (_, i) => product(9000 + i));
+const REPLAYED = ndjson([product(8000), product(8001)]);
 const at = (n: number, code: string): [number, string][] => [[n, code]];
 
 const CASES: Case[] = [
@@ -144,7 +148,7 @@ const CASES: Case[] = [
   { name: "another shop's job", send: () => sendFile(product(1), { jobId: main.otherJob }), status: 403, code: 'job_of_another_shop', log: 'shop' },
   { name: 'unknown job', send: () => sendFile(product(1), { jobId: randomUUID() }), status: 404, code: 'job_not_found', log: 'shop' },
   { name: 'expired job', send: () => sendFile(product(1), { jobId: main.expiredJob }), status: 404, code: 'job_expired', log: 'shop' },
-  { name: 'replay of an accepted upload after the job expired', send: () => sendFile(ndjson(goodProducts.slice(0, 3)), { jobId: main.replayJob }), status: 404, code: 'job_expired', log: 'shop' },
+  { name: 'replay of an accepted upload after the job expired', send: () => sendFile(REPLAYED, { jobId: main.replayJob }), status: 404, code: 'job_expired', log: 'shop' },
   { name: 'SQL injection in the job id', send: () => sendFile(product(1), { jobId: "1' OR '1'='1'; DROP TABLE sync_jobs; --" }), status: 400, code: 'validation_failed' },
   { name: 'SQL-looking job id made of allowed characters', send: () => sendFile(product(1), { jobId: '1--OR--1.1:DROP-TABLE' }), status: 404, code: 'job_not_found', log: 'shop' },
   { name: '201-character job id', send: () => sendFile(product(1), { jobId: 'a'.repeat(201) }), status: 400, code: 'validation_failed' },
@@ -153,7 +157,8 @@ const CASES: Case[] = [
   { name: 'application/json body', send: () => sendBody(product(1), 'application/json'), status: 415, code: 'unsupported_media_type', log: 'shop' },
   { name: 'text/plain body', send: () => sendBody(product(1), 'text/plain'), status: 415, code: 'unsupported_media_type', log: 'shop' },
   { name: 'no Content-Type', send: () => sendBody(Buffer.from(product(1))), status: 415, code: 'unsupported_media_type', log: 'shop' },
-  { name: 'multipart without boundary', send: () => sendBody(multipart([part('file', product(1))]), 'multipart/form-data'), status: 400, code: 'malformed_multipart', log: 'shop' },
+  { name: 'multipart/form-data without any parameter', send: () => sendBody(multipart([part('file', product(1))]), 'multipart/form-data'), status: 400, code: 'malformed_multipart', log: 'shop' },
+  { name: 'multipart/form-data with a charset but no boundary', send: () => sendBody(multipart([part('file', product(1))]), 'multipart/form-data; charset=utf-8'), status: 400, code: 'malformed_multipart', log: 'shop' },
   { name: 'truncated multipart (no closing boundary)', send: () => sendBody(multipart([part('file', product(1)).subarray(0, 120)], { close: false }), MULTIPART), status: 400, code: 'malformed_multipart', log: 'shop' },
   { name: 'garbage multipart body', send: () => sendBody(Buffer.from('\u0000\u00ff garbage \r\n\r\n--not-the-boundary\r\n'), MULTIPART), status: 400, code: 'malformed_multipart', log: 'shop' },
   { name: 'field named "files"', send: () => sendBody(multipart([part('files', product(1))]), MULTIPART), status: 400, code: 'missing_file', log: 'shop' },
@@ -203,12 +208,13 @@ const CASES: Case[] = [
 
 describe('hostile and malformed collector uploads', () => {
   beforeAll(async () => {
+    process.on('uncaughtException', onCrash);
     const ts = await startTestServer();
     const shop = await registerShop(ts);
     const other = await registerShop(ts);
     const replayJob = await createJob(ts, shop.shopId, { ttlSeconds: 2 });
     const replayCreated = Date.now();
-    const replay = await upload(ts, replayJob, ndjson(goodProducts.slice(0, 3)), { token: shop.token });
+    const replay = await upload(ts, replayJob, REPLAYED, { token: shop.token });
     expect(replay.status).toBe(201);
     const expiredJob = await createJob(ts, shop.shopId, { ttlSeconds: 1 });
     const vendor = await ts.createClient({ kind: 'vendor', name: `hostile-vendor-${randomUUID().slice(0, 8)}` });
@@ -221,7 +227,7 @@ describe('hostile and malformed collector uploads', () => {
       vendorToken: await ts.token(vendor),
       adminToken: await ts.token(admin),
     };
-    // The store is not empty: a real catalog and a shop's data of the other shop.
+    // The store is not empty: this shop's catalog, and another shop's carts.
     for (const file of ['products.json', 'categories.json', 'currencies.json']) {
       const response = await upload(ts, main.job, fixture('9.1', file), { token: shop.token });
       expect(response.status, `${file}: ${JSON.stringify(response.body)}`).toBe(201);
@@ -232,6 +238,7 @@ describe('hostile and malformed collector uploads', () => {
     await sleep(Math.max(0, replayCreated + 2100 - Date.now()));
   });
   afterAll(async () => {
+    process.off('uncaughtException', onCrash);
     await Promise.all([main?.ts.close(), small?.ts.close(), lines?.ts.close()]);
   });
 
@@ -243,7 +250,9 @@ describe('hostile and malformed collector uploads', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('refuses %s and stores nothing', async (_name, c) => {
     const { ts } = rig(c.on);
     const before = await storeSnapshot(ts);
+    crashes.length = 0;
     const reply = await c.send();
+    expect(crashes.map((e) => e.message), 'uncaught exceptions in the server process').toEqual([]);
     expect(reply.status, JSON.stringify(reply.body)?.slice(0, 600)).toBe(c.status);
     expect(reply.body).toMatchObject({ statusCode: c.status, code: c.code, message: expect.any(String) });
     if (c.lines) {
@@ -290,6 +299,8 @@ describe('hostile and malformed collector uploads', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body).toMatchObject({ accepted: 1, upserted: 1, ignoredProperties: ['products.__proto__', 'products.constructor'] });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const row = (await rows(main.ts, 'shop_products', main.shop.shopId)).find((r) => r.unique_product_id === '9900-0-en');
+    expect(row).toMatchObject({ id_product: 9900, name: null });
   });
 });
 
