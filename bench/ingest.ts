@@ -121,6 +121,8 @@ export interface IngestBenchResult {
   settings: IngestSettings;
   goalRatio: number;
   rssLimitMiB: number;
+  /** Average NDJSON bytes a line of the measured upload (CRLF included). */
+  bytesPerLine?: number;
   backends: BackendResult[];
 }
 
@@ -805,4 +807,262 @@ async function measureRss(backend: Backend, schema: string | undefined, file: Nd
   } finally {
     await server.stop();
   }
+}
+
+// ---------------------------------------------------------------------------
+// The benchmark
+
+interface Files {
+  main: NdjsonFile;
+  warmup: NdjsonFile;
+  big: NdjsonFile | undefined;
+}
+
+type Side = 'baseline' | 'psif' | 'paged';
+
+export async function benchIngest(_opts: BenchOptions = benchOptionsFromEnv()): Promise<IngestBenchResult> {
+  const settings = ingestSettingsFromEnv();
+  const result: IngestBenchResult = { settings, goalRatio: GOAL_RATIO, rssLimitMiB: RSS_LIMIT_MIB, backends: [] };
+  // Pin now, not at the first server start: the in-process baseline must run on its one core too.
+  const pinned = serverCore() !== undefined;
+  console.log(
+    `ingestion: ${settings.lines} product lines per upload, ${settings.rounds} alternating rounds per backend` +
+      `${settings.pageLines > 0 ? `, also as pages of ${settings.pageLines} lines` : ''}; ` +
+      `RSS run: ${settings.bigMiB > 0 ? `one ${settings.bigMiB} MiB upload` : 'skipped'}; ` +
+      (pinned ? 'psif pinned to core 1, this process (baseline, client) to core 0' : 'no CPU pinning (taskset missing)'),
+  );
+  if (!existsSync(PSIF_CLI)) {
+    console.log(`skipped: ${PSIF_CLI} not found (run \`npm run build\` first)`);
+    result.backends = settings.backends.map((backend) => ({ backend, skipped: 'psif not built' }));
+    return result;
+  }
+  warnIfStale();
+
+  const work = await mkdtemp(join(tmpdir(), 'psif-bench-ingest-files-'));
+  try {
+    const files: Files = {
+      main: await writeNdjson(join(work, 'main.ndjson'), { lines: settings.lines }),
+      warmup: await writeNdjson(join(work, 'warmup.ndjson'), { lines: Math.min(WARMUP_LINES, settings.lines) }),
+      big: settings.bigMiB > 0 ? await writeNdjson(join(work, 'big.ndjson'), { bytes: settings.bigMiB * MIB }) : undefined,
+    };
+    result.bytesPerLine = files.main.bytes / files.main.lines;
+    console.log(
+      `generated ${files.main.lines} lines (${(files.main.bytes / MIB).toFixed(1)} MiB, ${Math.round(files.main.bytes / files.main.lines)} bytes a line)` +
+        (files.big ? `; RSS upload ${files.big.lines} lines (${(files.big.bytes / MIB).toFixed(1)} MiB)` : ''),
+    );
+    for (const backend of settings.backends) {
+      console.log(`\n--- ${backend} ---`);
+      if (backend === 'postgres') {
+        const unreachable = await postgresUnreachable();
+        if (unreachable !== undefined) {
+          console.log(`skipped: PostgreSQL unreachable at ${PG_URL} (${unreachable})`);
+          result.backends.push({ backend, skipped: `PostgreSQL unreachable: ${unreachable}` });
+          continue;
+        }
+      }
+      result.backends.push(await benchBackend(backend, settings, files, work));
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  report(result);
+  return result;
+}
+
+async function benchBackend(backend: Backend, settings: IngestSettings, files: Files, work: string): Promise<BackendResult> {
+  const tag = randomBytes(4).toString('hex');
+  const schemas = { psif: `bench_ingest_${tag}_psif`, baseline: `bench_ingest_${tag}_base`, rss: `bench_ingest_${tag}_rss` };
+  const sides: Side[] = settings.pageLines > 0 ? ['baseline', 'psif', 'paged'] : ['baseline', 'psif'];
+  const rates = new Map<Side, number[]>(sides.map((s) => [s, []]));
+  const result: BackendResult = { backend };
+  try {
+    const baseline = backend === 'sqlite' ? await sqliteBaseline(work) : await postgresBaseline(schemas.baseline);
+    let server: PsifServer | undefined;
+    try {
+      // Room for the multipart framing when BENCH_INGEST_LINES makes the main upload larger than the default limit.
+      server = await startPsif(backend, schemas.psif, files.main.bytes + MIB);
+      const psif = server;
+      const write: Record<Side, (file: NdjsonFile) => Promise<{ ms: number; shopId: string; reader: RowReader }>> = {
+        async baseline(file) {
+          const shopId = randomUUID();
+          return { ms: await baseline.write(file.path, shopId), shopId, reader: baseline.reader };
+        },
+        async psif(file) {
+          const shop = await psif.newShop();
+          const started = performance.now();
+          const answer = await uploadFile(psif.url, shop, file);
+          const ms = performance.now() - started;
+          checkAnswer(answer, file.lines, `${backend} upload`);
+          return { ms, shopId: shop.shopId, reader: psif.reader };
+        },
+        async paged(file) {
+          const shop = await psif.newShop();
+          const started = performance.now();
+          // Read like the baseline reads (the whole file), then one upload per page on one connection.
+          const buffer = await readFile(file.path);
+          let upserted = 0;
+          for (const page of pagesOf(buffer, settings.pageLines)) upserted += (await upload(psif.url, shop, page.length, [page])).upserted;
+          const ms = performance.now() - started;
+          if (upserted !== file.lines) throw new Error(`${backend} pages: psif upserted ${upserted} of ${file.lines} lines`);
+          return { ms, shopId: shop.shopId, reader: psif.reader };
+        },
+      };
+
+      // Untimed warm-up of every side (JIT, statement caches, connection pools, first table pages).
+      for (const side of sides) await write[side](files.warmup);
+
+      for (let round = 1; round <= settings.rounds; round++) {
+        // Alternate who goes first, so a drift during the run (caches, the growing tables) hits both sides.
+        const order = round % 2 === 1 ? sides : [...sides].reverse();
+        const written = new Map<Side, { shopId: string; reader: RowReader }>();
+        for (const side of order) {
+          const { ms, shopId, reader } = await write[side](files.main);
+          const stored = await reader.count(shopId);
+          if (stored !== files.main.lines) throw new Error(`${backend} ${side}: ${stored} rows stored for ${files.main.lines} lines`);
+          const rate = files.main.lines / (ms / 1000);
+          rates.get(side)!.push(rate);
+          written.set(side, { shopId, reader });
+          console.log(`round ${round}: ${side.padEnd(8)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} rows/s  (${(ms / 1000).toFixed(2)} s)`);
+        }
+        if (round === 1) await compareSamples(backend, written.get('baseline')!, written.get('psif')!);
+      }
+    } finally {
+      await server?.stop();
+      await baseline.close();
+    }
+
+    const baselineRates = rates.get('baseline')!;
+    const figures = (side: Side): WriterFigures => {
+      const perRound = rates.get(side)!.map((rate, i) => rate / baselineRates[i]!);
+      return { rowsPerSecond: median(rates.get(side)!), ratio: median(perRound), perRound };
+    };
+    result.baseline = figures('baseline');
+    result.psif = figures('psif');
+    if (sides.includes('paged')) result.psifPaged = figures('paged');
+    console.log(`psif/baseline per round: ${result.psif.perRound.map((r) => r.toFixed(2)).join(', ')}`);
+
+    if (files.big) {
+      console.log(`RSS: one ${(files.big.bytes / MIB).toFixed(1)} MiB upload to a fresh server...`);
+      result.rss = await measureRss(backend, schemas.rss, files.big);
+    }
+    return result;
+  } finally {
+    if (backend === 'postgres') await dropSchemas(Object.values(schemas));
+  }
+}
+
+/**
+ * Both sides must have stored the same thing for the comparison to mean anything: the same rows, with
+ * the same value in every property column, the same language and the same line digest.
+ */
+async function compareSamples(backend: Backend, baseline: { shopId: string; reader: RowReader }, psif: { shopId: string; reader: RowReader }): Promise<void> {
+  const size = 50;
+  const expected = await baseline.reader.sample(baseline.shopId, size);
+  const actual = await psif.reader.sample(psif.shopId, size);
+  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+    for (const column of COMPARED_COLUMNS) {
+      const a = expected[i]?.[column];
+      const b = actual[i]?.[column];
+      if (JSON.stringify(a) !== JSON.stringify(b)) {
+        throw new Error(`${backend}: the baseline does not store what psif stores (sample row ${i}, ${column}: baseline ${JSON.stringify(a)}, psif ${JSON.stringify(b)})`);
+      }
+    }
+  }
+  console.log(`checked: ${expected.length} sampled rows identical in psif and baseline (every property, sys_lang, sys_hash)`);
+}
+
+async function postgresUnreachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message || String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dropSchemas(schemas: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  try {
+    await client.connect();
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`);
+  } catch (error) {
+    console.log(`warning: could not drop the bench schemas ${schemas.join(', ')}: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The bench measures dist/, not src/: say so when src/ changed since the last build. */
+function warnIfStale(): void {
+  if (process.env.BENCH_PSIF_CLI !== undefined) return;
+  const newest = (dir: string): number => {
+    let latest = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }
+    return latest;
+  };
+  if (newest(join(REPO_ROOT, 'src')) > statSync(PSIF_CLI).mtimeMs) {
+    console.log('warning: src/ changed after dist/cli.js was built; this measures the last build (`npm run build` to refresh)');
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function report(result: IngestBenchResult): void {
+  const { settings } = result;
+  const rows: Row[] = [];
+  const rssRows: Row[] = [];
+  for (const r of result.backends) {
+    if (!r.baseline || !r.psif) continue;
+    const line = (writer: string, f: WriterFigures, verdict: string): Row => ({
+      backend: r.backend,
+      writer,
+      'rows/s': Math.round(f.rowsPerSecond),
+      'MiB/s': result.bytesPerLine === undefined ? 'n/a' : round2((f.rowsPerSecond * result.bytesPerLine) / MIB),
+      'vs baseline': `${f.ratio.toFixed(2)}x`,
+      [`goal >= ${GOAL_RATIO}x`]: verdict,
+    });
+    rows.push(line(`baseline: ${r.backend === 'sqlite' ? 'prepared 1-row upsert, 1 transaction' : `${PG_ROWS_PER_STATEMENT}-row upserts, 1 transaction`}`, r.baseline, '(baseline)'));
+    rows.push(line(`psif: 1 HTTP upload of ${settings.lines} lines`, r.psif, r.psif.ratio >= GOAL_RATIO ? 'yes' : 'NO'));
+    if (r.psifPaged) rows.push(line(`psif: HTTP pages of ${settings.pageLines} lines`, r.psifPaged, '(info)'));
+    if (r.rss) {
+      const mib = (v: number | null): number | string => (v === null ? 'n/a' : round2(v));
+      rssRows.push({
+        backend: r.backend,
+        'upload MiB': round2(r.rss.uploadMiB),
+        lines: r.rss.lines,
+        seconds: round2(r.rss.seconds),
+        'rows/s': Math.round(r.rss.lines / r.rss.seconds),
+        'idle RSS MiB': mib(r.rss.idleMiB),
+        'peak RSS MiB': mib(r.rss.peakMiB),
+        'RSS after MiB': mib(r.rss.afterMiB),
+        'max /readyz ms': Math.round(r.rss.maxReadyzMs),
+        [`peak < ${RSS_LIMIT_MIB} MiB`]: r.rss.pass === null ? 'n/a' : r.rss.pass ? 'PASS' : 'FAIL',
+      });
+    }
+  }
+  console.log();
+  if (rows.length > 0) {
+    console.log(`Throughput (medians of ${settings.rounds} rounds; every row an INSERT into a new shop; ratio = median of per-round psif/baseline):`);
+    printTable(rows);
+  }
+  if (rssRows.length > 0) {
+    console.log('\nServer memory during one large upload (fresh server; peak = VmHWM, max with 50 ms VmRSS polling):');
+    printTable(rssRows);
+  }
+  for (const r of result.backends) if (r.skipped) console.log(`${r.backend}: skipped (${r.skipped})`);
+}
+
+if (isMain(import.meta.url)) {
+  runMain(() => benchIngest(benchOptionsFromEnv()));
 }

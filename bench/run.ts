@@ -36,6 +36,7 @@ async function optional(basename: string, exportName: string): Promise<BenchFn |
 const BENCHES: Bench[] = [
   { title: 'token issuance (client_credentials)', load: async () => benchToken },
   { title: 'token verification', load: () => optional('verify', 'benchVerify') },
+  { title: 'ingestion (collector upload)', load: () => optional('ingest', 'benchIngest') },
 ];
 
 export async function runAll(opts: BenchOptions): Promise<Record<string, unknown>> {

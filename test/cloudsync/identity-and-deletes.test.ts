@@ -15,7 +15,7 @@ describe('identity and deletes', () => {
   /** The same rows in another language, as a shop with two languages sends them. */
   const inLanguage = (lines: UploadLine[], iso: string): UploadLine[] =>
     lines.map((line) => {
-      const p = { ...line.properties, iso_code: iso };
+      const p: Record<string, unknown> = { ...line.properties, iso_code: iso };
       if (line.collection === 'products') p.unique_product_id = `${p.id_product_attribute as string}-${iso}`;
       if (line.collection === 'categories') p.unique_category_id = `${p.id_category as number}-${iso}`;
       return { ...line, properties: p };

@@ -61,6 +61,8 @@ export function readMultipartFile(request: IncomingMessage, maxBytes: number, co
           wait.then(() => file.resume(), (error: unknown) => fail(error instanceof ApiError ? error : new ApiError(500, 'internal_error', 'upload could not be spooled')));
         }
       });
+      // Busboy reports a body that ends inside the part on the part's stream; unheard, it would crash the process.
+      file.on('error', (error: Error) => fail(ApiError.badRequest('malformed_multipart', `multipart body is malformed or truncated: ${error.message}`)));
       file.on('end', () => {
         if (settled) return;
         if (file.truncated) return;

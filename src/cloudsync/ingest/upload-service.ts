@@ -146,7 +146,7 @@ export async function recordRefusal(uploads: UploadsRepository, input: { shopId:
 
 function checkContentType(raw: IncomingMessage): void {
   const type = raw.headers['content-type'] ?? '';
-  if (!/^multipart\/form-data\s*;/i.test(type)) {
+  if (!/^multipart\/form-data\s*(;|$)/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', `uploads are multipart/form-data with one "file" part, not ${type ? `"${type.split(';')[0]}"` : 'a body without Content-Type'}`, undefined, { connection: 'close' });
   }
   if (!/;\s*boundary=/i.test(type)) throw new ApiError(400, 'malformed_multipart', 'multipart/form-data needs a boundary parameter', undefined, { connection: 'close' });
