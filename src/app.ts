@@ -89,7 +89,7 @@ export async function buildServer(core: Core): Promise<Server> {
   await app.register(adminShopRoutes, { auth, shops, prefix: '/admin/v1' });
   await app.register(adminCloudSyncRoutes, { auth, cloudsync, prefix: '/admin/v1' });
   await app.register(shopSelfServiceRoutes, { auth, shops });
-  await app.register(shopFacingRoutes, { auth, cloudsync });
+  await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));

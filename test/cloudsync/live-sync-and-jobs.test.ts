@@ -109,6 +109,9 @@ describe('large uploads are spooled to disk, not held in memory', () => {
       expect(await rows(spooling, 'shop_products', rig.shopId)).toHaveLength(fixture('9.1', 'products.json').length);
       const categories = await rows(spooling, 'shop_categories', rig.shopId);
       expect(categories.filter((r) => Number(r.sys_deleted) === 1).map((r) => r.id)).toEqual(['3-en']);
+      const metrics = await (await fetch(`${spooling.url}/metrics`)).text();
+      expect(metrics).toContain('psif_collector_uploads_total{endpoint="upload",outcome="ok"} 2');
+      expect(metrics).toContain(`psif_collector_lines_total{operation="upsert"} ${lines.length - 1 + fixture('9.1', 'categories.json').length}`);
       const { readdirSync, existsSync } = await import('node:fs');
       const spool = spooling.server.core.cloudsync.spoolDirectory;
       expect(existsSync(spool) ? readdirSync(spool) : []).toEqual([]);

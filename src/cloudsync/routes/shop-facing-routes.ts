@@ -7,7 +7,8 @@ import { ApiErrorBody } from '../../platform/http/schemas.js';
 import { type App, deferContinue } from '../../platform/http/server.js';
 import { ShopId } from '../../shops/routes/schemas.js';
 import type { CloudSyncModule } from '../cloudsync-module.js';
-import type { Job } from '../model.js';
+import type { Job, UploadResult } from '../model.js';
+import type { Metrics } from '../../platform/observability/metrics.js';
 import { type Endpoint, MAX_REPORTED_LINES, recordRefusal } from '../ingest/upload-service.js';
 import { JobIdParam, JobView, LINE_ERROR_TABLE, UploadResultView, jobView } from './schemas.js';
 
@@ -34,7 +35,7 @@ ${LINE_ERROR_TABLE}
 A rejected upload stores nothing; it is logged for the Reporting API.`;
 
 /** The routes ps_eventbus calls, under both the legacy and the versioned prefixes (cloudsync-protocol §1). */
-export async function shopFacingRoutes(app: App, options: { auth: AuthModule; cloudsync: CloudSyncModule }): Promise<void> {
+export async function shopFacingRoutes(app: App, options: { auth: AuthModule; cloudsync: CloudSyncModule; metrics: Metrics }): Promise<void> {
   app.addHook('onRequest', requireShop(options.auth));
   await app.register(syncApiRoutes, options);
   await app.register(collectorRoutes, options);
@@ -72,7 +73,7 @@ async function syncApiRoutes(app: App, { cloudsync }: { cloudsync: CloudSyncModu
   }
 }
 
-async function collectorRoutes(app: App, { cloudsync }: { cloudsync: CloudSyncModule }): Promise<void> {
+async function collectorRoutes(app: App, { cloudsync, metrics }: { cloudsync: CloudSyncModule; metrics: Metrics }): Promise<void> {
   deferContinue(app, (url) => UPLOAD_PATHS.test(url));
   // The collector reads its own body as a stream; Fastify must not buffer or reject it first.
   app.removeAllContentTypeParsers();
@@ -83,13 +84,24 @@ async function collectorRoutes(app: App, { cloudsync }: { cloudsync: CloudSyncMo
     try {
       job = await cloudsync.jobs.requireLive(request.params.jobId, request.principal);
     } catch (error) {
+      metrics.collectorUploads.inc({ endpoint, outcome: error instanceof ApiError ? error.code : 'internal_error' });
       const shopId = request.principal?.shopId;
       if (error instanceof ApiError && shopId) {
         await recordRefusal(cloudsync.uploadLog, { shopId, jobId: request.params.jobId, endpoint, raw: request.raw, error }).catch(() => undefined);
       }
       throw error;
     }
-    const result = await cloudsync.uploads.receive({ job, endpoint, raw: request.raw, writeContinue: () => reply.raw.writeContinue() });
+    let result: UploadResult;
+    try {
+      result = await cloudsync.uploads.receive({ job, endpoint, raw: request.raw, writeContinue: () => reply.raw.writeContinue() });
+    } catch (error) {
+      metrics.collectorUploads.inc({ endpoint, outcome: error instanceof ApiError ? error.code : 'internal_error' });
+      throw error;
+    }
+    metrics.collectorUploads.inc({ endpoint, outcome: 'ok' });
+    metrics.collectorLines.inc({ operation: 'upsert' }, result.upserted);
+    metrics.collectorLines.inc({ operation: 'delete' }, result.accepted - result.upserted);
+    metrics.collectorLines.inc({ operation: 'skipped' }, result.skipped);
     request.log.info({ shopId: job.shopId, jobId: job.jobId, accepted: result.accepted, upserted: result.upserted, deleted: result.deleted, skipped: result.skipped }, 'upload stored');
     if (result.ignoredProperties.length > 0) request.log.warn({ shopId: job.shopId, properties: result.ignoredProperties }, 'upload carried properties the catalog does not know; they were not stored');
     return reply.code(endpoint === 'upload' ? 201 : 200).send(result);

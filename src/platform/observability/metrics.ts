@@ -24,6 +24,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly collectorUploads = new Counter({
+    name: 'psif_collector_uploads_total',
+    help: 'Collector uploads by endpoint and outcome (ok, or the error code)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly collectorLines = new Counter({
+    name: 'psif_collector_lines_total',
+    help: 'Lines stored by the collector, by operation (upsert, delete, skipped)',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'psif_' });
   }

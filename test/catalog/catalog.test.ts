@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog, CatalogError, catalog } from '../../src/catalog/catalog.js';
+import { ensureContentTables } from '../../src/catalog/content-tables.js';
+import { decodeProperty, parseDatetime } from '../../src/catalog/property-codec.js';
+import { type TestServer, startTestServer } from '../support/server.js';
+
+const specCatalog = JSON.parse(readFileSync(new URL('../../../shared/spec/catalog.json', import.meta.url), 'utf8')) as any[];
+const extensions = JSON.parse(readFileSync(new URL('../../src/catalog/catalog-extensions.json', import.meta.url), 'utf8')) as any;
+const languageProperty = Object.fromEntries(Object.entries(extensions.languageProperty).filter(([k]) => !k.startsWith('$'))) as Record<string, string>;
+
+describe('the catalog', () => {
+  it('is the spec catalog, unchanged: 35 contents, 20 consents', () => {
+    expect(readFileSync(new URL('../../src/catalog/catalog.json', import.meta.url), 'utf8')).toBe(readFileSync(new URL('../../../shared/spec/catalog.json', import.meta.url), 'utf8'));
+    expect(catalog.contents).toHaveLength(35);
+    expect(catalog.consents).toHaveLength(20);
+    expect(catalog.contents.reduce((n, c) => n + c.properties.length, 0)).toBeGreaterThan(450);
+    expect(catalog.byUploadCollection('shops')?.name).toBe('info');
+    expect(catalog.byPathOrName('cart-products')).toBe(catalog.byPathOrName('cart_products'));
+    expect(catalog.contentsOfConsent('orders').map((c) => c.name).sort()).toEqual(['order_carriers', 'order_cart_rules', 'order_details', 'order_status_history', 'orders']);
+  });
+
+  it('refuses extensions that disagree with catalog.json', () => {
+    const withoutProducts = { ...extensions.deleteMatchers };
+    delete withoutProducts.products;
+    expect(() => new Catalog(specCatalog, { deleteMatchers: withoutProducts, languageProperty })).toThrow(CatalogError);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, orders: [{ pattern: '^(\\d+)$', columns: ['id_order'] }] }, languageProperty })).toThrow(/deleteKey/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^(.+)$', columns: ['nope'] }] }, languageProperty })).toThrow(/not a property/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^.+$', columns: ['id_carrier'] }] }, languageProperty })).toThrow(/capture group/);
+  });
+});
+
+describe('property decoding', () => {
+  const prop = (type: string, nullable = false) => ({ name: 'p', camel: 'p', type, nullable, rawType: undefined }) as never;
+  it.each([
+    ['integer', 12, 12], ['integer', '12', 12], ['integer', '-3', -3], ['integer', 10.0, 10],
+    ['number', 1.5, 1.5], ['number', '19.90', 19.9], ['number', 3, 3],
+    ['string', 'x', 'x'], ['string', 7, '7'],
+    ['boolean', true, true], ['boolean', '0', false], ['boolean', 1, true],
+    ['datetime', '2026-02-27T16:58:41+0100', Date.UTC(2026, 1, 27, 15, 58, 41)],
+    ['datetime', '2026-02-27T16:58:41+01:00', Date.UTC(2026, 1, 27, 15, 58, 41)],
+    ['datetime', '2024-06-10 02:27:21', Date.UTC(2024, 5, 10, 2, 27, 21)],
+    ['datetime', '2026-02-27T16:58:41.250Z', Date.UTC(2026, 1, 27, 16, 58, 41, 250)],
+    ['datetime', '0000-00-00 00:00:00', null], ['datetime', '', null],
+    ['date', '2026-02-28', '2026-02-28'], ['date', '0000-00-00', '0000-00-00'],
+    ['object', { Size: 'S' }, '{"Size":"S"}'], ['object', '', '""'], ['object', [], '[]'],
+  ])('%s accepts %j', (type, value, stored) => {
+    expect(decodeProperty(prop(type), value)).toEqual({ ok: true, value: stored });
+  });
+
+  it.each([
+    ['integer', 'abc'], ['integer', 1.5], ['integer', 1e20], ['integer', true], ['integer', '12abc'],
+    ['number', 'NaN'], ['number', {}], ['number', '1,5'],
+    ['string', true], ['string', {}], ['string', ['a']],
+    ['boolean', 'yes'], ['boolean', 2], ['boolean', null],
+    ['datetime', 'yesterday'], ['datetime', '2026-02-30T10:00:00Z'], ['datetime', '2026-02-27T25:00:00Z'], ['datetime', 1700000000],
+    ['date', '2026-13-45'], ['date', '2026-02-29'], ['date', 20260101],
+    ['object', 'features'], ['object', 5],
+  ])('%s refuses %j', (type, value) => {
+    expect(decodeProperty(prop(type), value)).toMatchObject({ ok: false });
+  });
+
+  it('null only where the catalog says nullable', () => {
+    expect(decodeProperty(prop('string', true), null)).toEqual({ ok: true, value: null });
+    expect(decodeProperty(prop('string', false), null)).toEqual({ ok: false, reason: 'must not be null' });
+    expect(parseDatetime('2026-02-27T16:58:41-0530')).toBe(Date.UTC(2026, 1, 27, 22, 28, 41));
+  });
+});
+
+describe('content tables', () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startTestServer();
+  });
+  afterAll(async () => ts?.close());
+
+  it('has one table per content with a column per property and the system columns', async () => {
+    const tables = new Map((await ts.server.core.db.kysely.introspection.getTables()).map((t) => [t.name, t]));
+    for (const content of catalog.contents) {
+      const table = tables.get(content.table);
+      expect(table, content.table).toBeDefined();
+      const columns = table!.columns.map((c) => c.name);
+      expect(columns).toEqual(expect.arrayContaining(['shop_id', 'id', ...content.properties.map((p) => p.name), 'sys_lang', 'sys_job_id', 'sys_created_at', 'sys_updated_at', 'sys_last_synced_at', 'sys_deleted', 'sys_deleted_at']));
+      const types = Object.fromEntries(table!.columns.map((c) => [c.name, c.dataType.toLowerCase()]));
+      for (const property of content.properties) {
+        const expected = ts.server.core.db.backend === 'sqlite'
+          ? { string: 'text', integer: 'integer', number: 'real', boolean: 'integer', datetime: 'integer', date: 'text', object: 'text' }[property.type]
+          : { string: 'text', integer: 'int8', number: 'float8', boolean: 'bool', datetime: 'int8', date: 'text', object: 'text' }[property.type];
+        expect(types[property.name], `${content.table}.${property.name}`).toBe(expected);
+      }
+    }
+  });
+
+  it('adds the columns of properties a newer catalog gains, keeping the data, and is idempotent', async () => {
+    const db = ts.server.core.db.kysely;
+    await sql`insert into shop_themes (shop_id, id, name, sys_created_at, sys_updated_at, sys_last_synced_at, sys_deleted) values ('s', 't', 'classic', 1, 1, 1, ${ts.server.core.db.backend === 'postgres' ? sql`false` : sql`0`})`.execute(db);
+    const grown = specCatalog.map((c) => (c.content === 'themes' ? { ...c, properties: [...c.properties, { name: 'author_name', camel: 'authorName', type: 'string', nullable: true }] } : c));
+    const result = await ensureContentTables(db, ts.server.core.db.backend, new Catalog(grown, { deleteMatchers: extensions.deleteMatchers, languageProperty }));
+    expect(result).toEqual({ created: [], altered: ['shop_themes.author_name'] });
+    expect((await sql<{ name: string; author_name: null }>`select name, author_name from shop_themes where shop_id = 's'`.execute(db)).rows).toEqual([{ name: 'classic', author_name: null }]);
+    expect(await ensureContentTables(db, ts.server.core.db.backend, catalog)).toEqual({ created: [], altered: [] });
+  });
+});
