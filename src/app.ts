@@ -93,6 +93,7 @@ export async function buildServer(core: Core): Promise<Server> {
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
+    cloudsync.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'sync history housekeeping failed'));
   }, 3_600_000);
   purge.unref();
 

@@ -21,6 +21,8 @@ export interface CloudSyncModule {
   reconcile: ReconcileService;
   /** Where uploads larger than PSIF_UPLOAD_MEMORY_BYTES are spooled. */
   spoolDirectory: string;
+  /** Deletes upload log entries and expired jobs older than PSIF_SYNC_HISTORY_DAYS. */
+  housekeeping(now?: number): Promise<{ uploads: number; jobs: number }>;
 }
 
 export function createCloudSyncModule(db: Db, config: Config, shops: ShopsModule, catalog: Catalog): CloudSyncModule {
@@ -35,5 +37,11 @@ export function createCloudSyncModule(db: Db, config: Config, shops: ShopsModule
     liveSync: new LiveSyncService(new LiveSyncRepository(db.kysely), shops.shops, catalog, config.cloudsync.liveSyncDebounceMs),
     reconcile: new ReconcileService(db.kysely, writer, jobs, catalog),
     spoolDirectory,
+    async housekeeping(now = Date.now()) {
+      const before = now - config.cloudsync.historyDays * 86_400_000;
+      const uploads = await db.kysely.deleteFrom('uploads').where('received_at', '<', before).executeTakeFirst();
+      const expired = await db.kysely.deleteFrom('sync_jobs').where('expires_at', '<', before).executeTakeFirst();
+      return { uploads: Number(uploads.numDeletedRows), jobs: Number(expired.numDeletedRows) };
+    },
   };
 }

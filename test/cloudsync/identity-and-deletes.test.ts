@@ -148,6 +148,31 @@ describe('identity and deletes', () => {
     expect(deleted).toEqual(['3-en', '4-en']);
   });
 
+  it('concurrent uploads of the same rows in different orders all succeed (no deadlock) and leave one row each', async () => {
+    const shop = await registerShop(ts);
+    const job = await createJob(ts, shop.shopId);
+    const lines = [...products(), ...inLanguage(products(), 'fr'), ...inLanguage(products(), 'de')];
+    const shuffled = (seed: number) => [...lines].sort((a, b) => ((hash(a, seed) - hash(b, seed)) || 0));
+    const hash = (line: UploadLine, seed: number) => [...String(line.properties.unique_product_id)].reduce((h, c) => (h * 31 + c.charCodeAt(0) + seed) % 1_000_003, seed);
+    const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => upload(ts, job, shuffled(i), { token: shop.token })));
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(live(await rows(ts, 'shop_products', shop.shopId))).toHaveLength(lines.length);
+  });
+
+  it('housekeeping forgets upload log entries and expired jobs older than PSIF_SYNC_HISTORY_DAYS', async () => {
+    const shop = await registerShop(ts);
+    const job = await createJob(ts, shop.shopId);
+    await upload(ts, job, categories(), { token: shop.token });
+    const { cloudsync } = ts.server.core;
+    expect(await cloudsync.housekeeping()).toEqual({ uploads: 0, jobs: 0 });
+    const later = Date.now() + 91 * 86_400_000;
+    const result = await cloudsync.housekeeping(later);
+    expect(result.uploads).toBeGreaterThanOrEqual(1);
+    expect(result.jobs).toBeGreaterThanOrEqual(1);
+    expect(await cloudsync.uploadLog.list({ shopId: shop.shopId })).toEqual([]);
+    expect(await rows(ts, 'shop_categories', shop.shopId)).toHaveLength(categories().length);
+  });
+
   describe('full-sync reconciliation', () => {
     it('soft-deletes the rows a finished full sync did not re-send, and nothing else', async () => {
       const shop = await registerShop(ts);

@@ -44,13 +44,11 @@ export class UploadSpool {
     if (this.file && this.file.stream.writableNeedDrain) await once(this.file.stream, 'drain');
   }
 
-  /** Every operation in upload order; `reparse` turns a spooled line back into operations. */
+  /** Every operation in upload order; `reparse` turns a spooled line back into operations. Can be run again. */
   async *ops(reparse: (text: string, line: number) => Op[]): AsyncGenerator<Op> {
     yield* this.inMemory;
     if (!this.file) return;
-    const { stream, path: file } = this.file;
-    stream.end();
-    await once(stream, 'finish');
+    await this.closeFile();
     let buffered: Op[] = [];
     const splitter = new LineSplitter(Number.MAX_SAFE_INTEGER, {
       line: (text, line) => {
@@ -60,7 +58,7 @@ export class UploadSpool {
         throw new Error('spooled upload line became unreadable');
       },
     });
-    for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    for await (const chunk of createReadStream(this.file.path, { highWaterMark: 1024 * 1024 })) {
       splitter.push(chunk as Buffer);
       const ready = buffered;
       buffered = [];
@@ -68,6 +66,13 @@ export class UploadSpool {
     }
     splitter.end();
     yield* buffered;
+  }
+
+  private async closeFile(): Promise<void> {
+    const stream = this.file?.stream;
+    if (!stream || stream.writableFinished) return;
+    if (!stream.writableEnded) stream.end();
+    await once(stream, 'finish');
   }
 
   discard(): void {

@@ -105,13 +105,13 @@ export class UploadService {
         return parsed.ops;
       };
       const now = Date.now();
-      const written = await this.db.transaction().execute(async (trx) => {
+      const written = await retryOnConflict(() => this.db.transaction().execute(async (trx) => {
         const result = await this.writer.apply(trx, spool.ops(reparse), { shopId: job.shopId, jobId: job.jobId, now });
         Object.assign(record, { status: 'stored', http_status: endpoint === 'delete' ? 200 : 201, upserted: result.upserted, deleted: result.deleted, skipped, duration_ms: Date.now() - started });
         await this.uploads.insert(record, trx);
         await trx.updateTable('sync_jobs').set({ last_upload_at: now }).where('job_id', '=', job.jobId).execute();
         return result;
-      });
+      }));
       return { accepted, upserted: written.upserted, deleted: written.deleted, skipped, ignoredProperties: [...parser.ignoredProperties].sort() };
     } catch (error) {
       const apiError = error instanceof ApiError ? error : undefined;
@@ -142,6 +142,22 @@ export async function recordRefusal(uploads: UploadsRepository, input: { shopId:
     error_code: input.error.code,
     error_message: input.error.message,
   });
+}
+
+/**
+ * PostgreSQL aborts one of two transactions that wait on each other's rows (40P01) or conflict under
+ * serialization (40001); the batch is whole and idempotent, so it is simply run again.
+ */
+async function retryOnConflict<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
 }
 
 function checkContentType(raw: IncomingMessage): void {

@@ -79,14 +79,13 @@ export class ContentWriter {
   private async upsert(db: Kysely<any>, content: Content, ops: UpsertOp[], context: WriteContext): Promise<void> {
     // One statement cannot touch a row twice (PostgreSQL refuses), so the last line for an id wins.
     const unique = new Map<string, UpsertOp>();
-    for (const op of ops) {
-      unique.delete(op.id);
-      unique.set(op.id, op);
-    }
+    for (const op of ops) unique.set(op.id, op);
+    // Rows in id order: concurrent batches touching the same rows then lock them in the same order.
+    const sorted = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const params: unknown[] = [];
     const sqlite = this.backend === 'sqlite';
     const booleans = content.properties.map((p) => p.type === 'boolean');
-    for (const op of unique.values()) {
+    for (const op of sorted) {
       params.push(context.shopId, op.id);
       for (let i = 0; i < op.values.length; i++) {
         const value = op.values[i];
@@ -94,7 +93,7 @@ export class ContentWriter {
       }
       params.push(op.lang, context.jobId, op.digest, context.now, context.now, context.now);
     }
-    await db.executeQuery(CompiledQuery.raw(this.upsertStatement(content, unique.size), params));
+    await db.executeQuery(CompiledQuery.raw(this.upsertStatement(content, sorted.length), params));
   }
 
   private async delete(db: Kysely<any>, op: DeleteOp, keep: Set<string> | undefined, context: WriteContext): Promise<number> {

@@ -32,6 +32,8 @@ export interface CloudSyncConfig {
   jobTtlSeconds: number;
   /** A live-sync notification is served by a pull at most this long after it arrives (ms). */
   liveSyncDebounceMs: number;
+  /** Upload log entries and expired jobs older than this many days are deleted. */
+  historyDays: number;
 }
 
 export interface AuthConfig {
@@ -90,6 +92,7 @@ export const CONFIG_VARIABLES = {
   PSIF_UPLOAD_MEMORY_BYTES: 'Validated upload lines kept in memory before the rest of the upload is spooled to <data dir>/spool (default 16777216).',
   PSIF_JOB_TTL: 'Lifetime of a sync job in seconds (default 86400).',
   PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
+  PSIF_SYNC_HISTORY_DAYS: 'Days the upload log and expired sync jobs are kept, for the Reporting API (default 90).',
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
 } as const;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uploadMemoryBytes: integer('PSIF_UPLOAD_MEMORY_BYTES', read('PSIF_UPLOAD_MEMORY_BYTES'), 16 * 1024 * 1024, 0, 1024 ** 3),
       jobTtlSeconds: integer('PSIF_JOB_TTL', read('PSIF_JOB_TTL'), 86_400, 1, 86_400 * 365),
       liveSyncDebounceMs: integer('PSIF_LIVE_SYNC_DEBOUNCE_MS', read('PSIF_LIVE_SYNC_DEBOUNCE_MS'), 10_000, 0, 86_400_000),
+      historyDays: integer('PSIF_SYNC_HISTORY_DAYS', read('PSIF_SYNC_HISTORY_DAYS'), 90, 1, 3650),
     },
   };
 }
