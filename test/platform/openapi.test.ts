@@ -66,6 +66,8 @@ describe('/docs', () => {
     expect(external).toEqual([]);
     const bundle = await fetch(`${t.url}/docs/static/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
+    // Read it all: an unread 1.6 MB response keeps its connection busy and the server's close waiting.
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     const initializer = await (await fetch(`${t.url}/docs/static/swagger-initializer.js`)).text();
     expect(initializer).toContain('/openapi/auth.json');
   });

@@ -5,6 +5,7 @@ import { requireSameShop, requireShop } from '../../auth/routes/require-shop.js'
 import { ApiError } from '../../platform/http/api-error.js';
 import { ApiErrorBody } from '../../platform/http/schemas.js';
 import { type App, deferContinue } from '../../platform/http/server.js';
+import { createValidatorCompiler } from '../../platform/http/validation.js';
 import { ShopId } from '../../shops/routes/schemas.js';
 import type { CloudSyncModule } from '../cloudsync-module.js';
 import type { Job, UploadResult } from '../model.js';
@@ -78,6 +79,10 @@ async function collectorRoutes(app: App, { cloudsync, metrics }: { cloudsync: Cl
   // The collector reads its own body as a stream; Fastify must not buffer or reject it first.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  // The body schema below documents the multipart upload in OpenAPI; the upload service validates it.
+  const compile = createValidatorCompiler(app);
+  app.setValidatorCompiler((request) => (request.httpPart === 'body' ? () => true : compile(request)));
+  const MultipartFile = Type.Object({ file: Type.String({ format: 'binary', description: 'NDJSON lines joined by CRLF or LF (ps_eventbus: filename "file", text/plain)' }) }, { required: ['file'] });
 
   const collector = (endpoint: Endpoint) => async (request: FastifyRequest<{ Params: { jobId: string } }>, reply: FastifyReply) => {
     let job: Job;
@@ -112,7 +117,9 @@ async function collectorRoutes(app: App, { cloudsync, metrics }: { cloudsync: Cl
     app.post(`${prefix}/upload/:jobId`, {
       schema: {
         tags, operationId: v1 ? 'uploadV1' : 'upload', summary: 'Upload NDJSON shop data (ps_eventbus)', security, description: UPLOAD_DESCRIPTION,
+        consumes: ['multipart/form-data'],
         params: Type.Object({ jobId: JobIdParam }),
+        body: MultipartFile,
         response: { 201: Type.Ref(UploadResultView), 400: Type.Ref(ApiErrorBody), ...authErrors, 413: Type.Ref(ApiErrorBody), 415: Type.Ref(ApiErrorBody) },
       },
     }, collector('upload'));
@@ -120,7 +127,9 @@ async function collectorRoutes(app: App, { cloudsync, metrics }: { cloudsync: Cl
       schema: {
         tags, operationId: v1 ? 'deleteV3V1' : 'deleteV3', summary: 'Delete objects (ps_eventbus v3 legacy)', security,
         description: 'ps_eventbus ≤ 3.2 sent deletes here as multipart NDJSON lines `{collection, deleteIds: [...]}` and expected 200. Each id is matched like a v4 delete line; errors as for the upload.',
+        consumes: ['multipart/form-data'],
         params: Type.Object({ jobId: JobIdParam }),
+        body: MultipartFile,
         response: { 200: Type.Ref(UploadResultView), 400: Type.Ref(ApiErrorBody), ...authErrors, 413: Type.Ref(ApiErrorBody), 415: Type.Ref(ApiErrorBody) },
       },
     }, collector('delete'));

@@ -9,6 +9,11 @@ import type { App } from './server.js';
  * into 1, and a wrong value would be silently changed instead of rejected.
  */
 export function installValidators(app: App): void {
+  app.setValidatorCompiler(createValidatorCompiler(app));
+}
+
+/** psif's compiler, for plugins that wrap it (the collector documents a body it reads itself). */
+export function createValidatorCompiler(app: App): FastifySchemaCompiler<unknown> {
   const base: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: true };
   const strictBody = withFormats(new Ajv({ ...base, coerceTypes: false }));
   const coercing = withFormats(new Ajv({ ...base, coerceTypes: 'array' }));
@@ -24,7 +29,7 @@ export function installValidators(app: App): void {
     const validate = (httpPart === 'body' ? strictBody : coercing).compile(schema as object);
     return validate as never;
   };
-  app.setValidatorCompiler(compiler);
+  return compiler;
 }
 
 function withFormats(ajv: Ajv): Ajv {
