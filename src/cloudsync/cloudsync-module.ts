@@ -32,10 +32,10 @@ export function createCloudSyncModule(db: Db, config: Config, shops: ShopsModule
   const spoolDirectory = path.join(config.dataDir, 'spool');
   return {
     jobs,
-    uploads: new UploadService(db.kysely, catalog, writer, uploadLog, config.cloudsync, spoolDirectory),
+    uploads: new UploadService(db, catalog, writer, uploadLog, config.cloudsync, spoolDirectory),
     uploadLog,
     liveSync: new LiveSyncService(new LiveSyncRepository(db.kysely), shops.shops, catalog, config.cloudsync.liveSyncDebounceMs),
-    reconcile: new ReconcileService(db.kysely, writer, jobs, catalog),
+    reconcile: new ReconcileService(db, writer, jobs, catalog),
     spoolDirectory,
     async housekeeping(now = Date.now()) {
       const before = now - config.cloudsync.historyDays * 86_400_000;

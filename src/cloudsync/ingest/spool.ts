@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
-import { LineSplitter } from './line-splitter.js';
-import type { Op } from './line-parser.js';
 
 /**
- * Holds an upload's validated operations until the whole body has been checked, so nothing is written
- * unless every line is valid, and no database transaction waits on a slow network. The first
- * `memoryBytes` of lines stay in memory as operations; the rest is written to a file as the raw lines and
- * parsed again when applied, so memory does not grow with the upload.
+ * Holds an upload's body until all of it has arrived, so no database transaction waits on a slow network
+ * and nothing is written before the whole batch is known. The first `memoryBytes` stay in memory; the rest
+ * goes to a file, so memory does not grow with the upload. The bytes are kept as received: they are parsed
+ * once, while being stored.
  */
 export class UploadSpool {
-  private readonly inMemory: Op[] = [];
+  private readonly inMemory: Buffer[] = [];
   private memoryUsed = 0;
   private file: { path: string; stream: WriteStream } | undefined;
 
@@ -25,57 +23,36 @@ export class UploadSpool {
     return this.file !== undefined;
   }
 
-  /** Returns false when the caller should wait for `drained()` before adding more. */
-  add(ops: Op[], text: string): boolean {
-    if (!this.file && this.memoryUsed + text.length <= this.memoryBytes) {
-      for (const op of ops) this.inMemory.push(op);
-      this.memoryUsed += text.length;
-      return true;
+  /** Resolves at once unless the file needs draining; the caller pauses its source until it does. */
+  write(data: Buffer): Promise<void> | undefined {
+    if (!this.file && this.memoryUsed + data.length <= this.memoryBytes) {
+      this.inMemory.push(data);
+      this.memoryUsed += data.length;
+      return undefined;
     }
     if (!this.file) {
       mkdirSync(this.directory, { recursive: true, mode: 0o700 });
-      const file = path.join(this.directory, `upload-${randomUUID()}.ndjson`);
+      const file = path.join(this.directory, `upload-${randomUUID()}.part`);
       this.file = { path: file, stream: createWriteStream(file, { mode: 0o600 }) };
     }
-    return this.file.stream.write(`${text}\n`);
+    if (this.file.stream.write(data)) return undefined;
+    return once(this.file.stream, 'drain').then(() => undefined);
   }
 
-  async drained(): Promise<void> {
-    if (this.file && this.file.stream.writableNeedDrain) await once(this.file.stream, 'drain');
-  }
-
-  /** Every operation in upload order; `reparse` turns a spooled line back into operations. Can be run again. */
-  async *ops(reparse: (text: string, line: number) => Op[]): AsyncGenerator<Op> {
+  /** The body in order. Can be read again (a retried transaction does). */
+  async *read(): AsyncGenerator<Buffer> {
     yield* this.inMemory;
     if (!this.file) return;
-    await this.closeFile();
-    let buffered: Op[] = [];
-    const splitter = new LineSplitter(Number.MAX_SAFE_INTEGER, {
-      line: (text, line) => {
-        for (const op of reparse(text, line)) buffered.push(op);
-      },
-      reject: () => {
-        throw new Error('spooled upload line became unreadable');
-      },
-    });
-    for await (const chunk of createReadStream(this.file.path, { highWaterMark: 1024 * 1024 })) {
-      splitter.push(chunk as Buffer);
-      const ready = buffered;
-      buffered = [];
-      yield* ready;
+    const { stream } = this.file;
+    if (!stream.writableFinished) {
+      if (!stream.writableEnded) stream.end();
+      await once(stream, 'finish');
     }
-    splitter.end();
-    yield* buffered;
-  }
-
-  private async closeFile(): Promise<void> {
-    const stream = this.file?.stream;
-    if (!stream || stream.writableFinished) return;
-    if (!stream.writableEnded) stream.end();
-    await once(stream, 'finish');
+    for await (const chunk of createReadStream(this.file.path, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
   }
 
   discard(): void {
+    this.inMemory.length = 0;
     if (!this.file) return;
     this.file.stream.destroy();
     rmSync(this.file.path, { force: true });

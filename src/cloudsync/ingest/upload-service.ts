@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Kysely } from 'kysely';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { CloudSyncConfig } from '../../platform/config/config.js';
 import { ApiError } from '../../platform/http/api-error.js';
-import type { Database } from '../../platform/db/schema.js';
+import type { Db } from '../../platform/db/database.js';
 import type { Job, UploadResult } from '../model.js';
 import type { ContentWriter } from '../storage/content-writer.js';
+import { inWriteTransaction } from '../storage/write-session.js';
 import type { UploadRecord, UploadsRepository } from '../storage/uploads-repository.js';
 import { type LineError, LineParser, type Op } from './line-parser.js';
 import { LineSplitter } from './line-splitter.js';
@@ -26,14 +26,26 @@ export interface UploadRequest {
 /** How many bad lines a 400 lists; the total is always given. */
 export const MAX_REPORTED_LINES = 100;
 
+/** Thrown inside the write transaction to roll it back when a line is bad. */
+class InvalidBatch extends Error {
+  constructor(
+    readonly errors: LineError[],
+    readonly badLines: number,
+    readonly lines: number,
+  ) {
+    super('invalid batch');
+  }
+}
+
 /**
- * The collector: reads a multipart NDJSON upload as a stream, validates every line against the catalog,
- * then applies the whole batch in one transaction, or nothing. Every outcome it can attribute to a shop
- * is logged in `uploads` for the Reporting API.
+ * The collector: receives a multipart NDJSON upload as a stream into a spool (memory, then disk), then in
+ * one transaction parses each line once, validates it against the catalog and writes it. One bad line rolls
+ * everything back and the answer lists the bad lines. Every outcome it can attribute to a shop is logged in
+ * `uploads` for the Reporting API.
  */
 export class UploadService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly catalog: Catalog,
     private readonly writer: ContentWriter,
     private readonly uploads: UploadsRepository,
@@ -45,35 +57,7 @@ export class UploadService {
     const started = Date.now();
     const { job, endpoint, raw } = request;
     const record = baseRecord(job, endpoint, raw, started);
-    const parser = new LineParser(this.catalog, { shopId: job.shopId, allowed: new Set(job.contents), langIso: job.langIso });
     const spool = new UploadSpool(this.config.uploadMemoryBytes, this.spoolDirectory);
-    const errors: LineError[] = [];
-    let badLines = 0;
-    let skipped = 0;
-    let accepted = 0;
-    const collections = new Set<string>();
-    const format = endpoint === 'delete' ? 'v3-delete' : 'upload';
-    let spoolFull = false;
-    const splitter = new LineSplitter(this.config.uploadMaxLineBytes, {
-      line: (text, line) => {
-        const parsed = parser.parse(text, line, format);
-        if (parsed.kind === 'blank') skipped++;
-        else if (parsed.kind === 'error') {
-          badLines++;
-          if (errors.length < MAX_REPORTED_LINES) errors.push(parsed.error);
-        } else {
-          accepted++;
-          collections.add(parsed.ops[0]!.content.collection);
-          // Once a line is bad nothing will be stored: stop keeping the others.
-          if (badLines === 0 && !spool.add(parsed.ops, text)) spoolFull = true;
-        }
-      },
-      reject: (line, code, message) => {
-        badLines++;
-        if (errors.length < MAX_REPORTED_LINES) errors.push({ line, code, message });
-      },
-    });
-
     try {
       checkContentType(raw);
       const declared = Number(raw.headers['content-length']);
@@ -82,54 +66,91 @@ export class UploadService {
       }
       // Expect: 100-continue was held back until the token, the job and the headers were checked.
       if (/100-continue/i.test(String(raw.headers.expect ?? ''))) request.writeContinue();
-      const { bytes } = await readMultipartFile(raw, this.config.uploadMaxBytes, {
-        chunk(data) {
-          splitter.push(data);
-          if (!spoolFull) return undefined;
-          spoolFull = false;
-          return spool.drained();
-        },
-        end: () => splitter.end(),
-      });
+      const { bytes } = await readMultipartFile(raw, this.config.uploadMaxBytes, { chunk: (data) => spool.write(data), end: () => undefined });
       record.bytes = bytes;
-      record.lines = splitter.lines;
-      record.collections = JSON.stringify([...collections]);
       if (bytes === 0) throw ApiError.badRequest('empty_upload', 'the "file" part is empty');
-      if (badLines > 0) {
-        record.bad_lines = JSON.stringify(errors);
-        throw ApiError.badRequest('invalid_lines', `${badLines} of ${splitter.lines} lines are invalid; nothing was stored`, { invalidLines: badLines, lines: errors });
-      }
-      const reparse = (text: string, line: number): Op[] => {
-        const parsed = parser.parse(text, line, format);
-        if (parsed.kind !== 'ops') throw new Error(`spooled line ${line} no longer parses`);
-        return parsed.ops;
-      };
-      const now = Date.now();
-      const written = await retryOnConflict(() => this.db.transaction().execute(async (trx) => {
-        const result = await this.writer.apply(trx, spool.ops(reparse), { shopId: job.shopId, jobId: job.jobId, now });
-        Object.assign(record, { status: 'stored', http_status: endpoint === 'delete' ? 200 : 201, upserted: result.upserted, deleted: result.deleted, skipped, duration_ms: Date.now() - started });
-        await this.uploads.insert(record, trx);
-        await trx.updateTable('sync_jobs').set({ last_upload_at: now }).where('job_id', '=', job.jobId).execute();
-        return result;
-      }));
-      return { accepted, upserted: written.upserted, deleted: written.deleted, skipped, ignoredProperties: [...parser.ignoredProperties].sort() };
+      return await retryOnConflict(() => this.store(job, endpoint, spool, record, started));
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : undefined;
+      const apiError = error instanceof InvalidBatch ? invalidLines(error) : error instanceof ApiError ? error : undefined;
+      if (error instanceof InvalidBatch) record.bad_lines = JSON.stringify(error.errors);
       Object.assign(record, {
         status: 'rejected',
         http_status: apiError?.statusCode ?? 500,
         error_code: apiError?.code ?? 'internal_error',
         error_message: apiError?.message ?? 'internal error',
-        lines: splitter.lines,
-        skipped,
+        upserted: 0,
+        deleted: 0,
         duration_ms: Date.now() - started,
       });
       await this.uploads.insert(record).catch(() => undefined);
-      throw error;
+      throw apiError ?? error;
     } finally {
       spool.discard();
     }
   }
+
+  private store(job: Job, endpoint: Endpoint, spool: UploadSpool, record: UploadRecord, started: number): Promise<UploadResult> {
+    const parser = new LineParser(this.catalog, { shopId: job.shopId, allowed: new Set(job.contents), langIso: job.langIso });
+    const format = endpoint === 'delete' ? 'v3-delete' : 'upload';
+    const now = Date.now();
+    return inWriteTransaction(this.db, async (session) => {
+      const batch = this.writer.batch(session, { shopId: job.shopId, jobId: job.jobId, now });
+      const errors: LineError[] = [];
+      const collections = new Set<string>();
+      let badLines = 0;
+      let skipped = 0;
+      let accepted = 0;
+      let ready: Op[] = [];
+      const splitter = new LineSplitter(this.config.uploadMaxLineBytes, {
+        line: (text, line) => {
+          const parsed = parser.parse(text, line, format);
+          if (parsed.kind === 'blank') skipped++;
+          else if (parsed.kind === 'error') {
+            if (errors.length < MAX_REPORTED_LINES) errors.push(parsed.error);
+            badLines++;
+          } else {
+            accepted++;
+            collections.add(parsed.ops[0]!.content.collection);
+            // After a bad line nothing will be kept: the rest is only checked, not written.
+            if (badLines === 0) for (const op of parsed.ops) ready.push(op);
+          }
+        },
+        reject: (line, code, message) => {
+          if (errors.length < MAX_REPORTED_LINES) errors.push({ line, code, message });
+          badLines++;
+        },
+      });
+      const write = async () => {
+        const ops = ready;
+        ready = [];
+        if (badLines > 0) return;
+        for (const op of ops) {
+          const pending = batch.add(op);
+          if (pending) await pending;
+        }
+      };
+      for await (const chunk of spool.read()) {
+        splitter.push(chunk);
+        await write();
+      }
+      splitter.end();
+      await write();
+      record.lines = splitter.lines;
+      record.skipped = skipped;
+      record.collections = JSON.stringify([...collections]);
+      if (badLines > 0) throw new InvalidBatch(errors, badLines, splitter.lines);
+      const { upserted, deleted } = await batch.finish();
+      Object.assign(record, { status: 'stored', http_status: endpoint === 'delete' ? 200 : 201, upserted, deleted, duration_ms: Date.now() - started });
+      await this.writer.insert(session, 'uploads', record as unknown as Record<string, unknown>);
+      const p = this.writer.placeholders();
+      await session.query(`UPDATE "sync_jobs" SET "last_upload_at" = ${p()} WHERE "job_id" = ${p()}`, [now, job.jobId]);
+      return { accepted, upserted, deleted, skipped, ignoredProperties: [...parser.ignoredProperties].sort() };
+    });
+  }
+}
+
+function invalidLines(error: InvalidBatch): ApiError {
+  return ApiError.badRequest('invalid_lines', `${error.badLines} of ${error.lines} lines are invalid; nothing was stored`, { invalidLines: error.badLines, lines: error.errors });
 }
 
 /** Logs a refusal that happened before the upload could be read (unknown job, another shop's job...). */

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Catalog } from '../../catalog/catalog.js';
 import { ApiError } from '../../platform/http/api-error.js';
-import type { Database } from '../../platform/db/schema.js';
+import type { Db } from '../../platform/db/database.js';
 import type { ContentWriter } from '../storage/content-writer.js';
+import { inWriteTransaction } from '../storage/write-session.js';
 import type { JobService } from './job-service.js';
 
 /**
@@ -12,7 +12,7 @@ import type { JobService } from './job-service.js';
  */
 export class ReconcileService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly writer: ContentWriter,
     private readonly jobs: JobService,
     private readonly catalog: Catalog,
@@ -22,7 +22,7 @@ export class ReconcileService {
   async reconcile(input: { shopId: string; content: string; lang?: string | null | undefined; since: number }): Promise<{ deleted: number }> {
     const content = this.catalog.byPathOrName(input.content);
     if (!content) throw ApiError.badRequest('unknown_content', `unknown shop content "${input.content}"`);
-    const deleted = await this.writer.reconcile(this.db, content, input.shopId, input.lang, input.since, Date.now());
+    const deleted = await inWriteTransaction(this.db, (session) => this.writer.reconcile(session, content, input.shopId, input.lang, input.since, Date.now()));
     return { deleted };
   }
 

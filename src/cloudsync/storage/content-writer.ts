@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
 import type { Content } from '../../catalog/catalog.js';
 import type { Backend } from '../../platform/db/database.js';
 import type { DeleteOp, Op, StoredValue, UpsertOp } from '../ingest/line-parser.js';
+import type { WriteSession } from './write-session.js';
 
 export interface WriteContext {
   shopId: string;
@@ -22,45 +22,15 @@ const SYSTEM_UPSERT_COLUMNS = ['sys_lang', 'sys_job_id', 'sys_hash', 'sys_create
 export class ContentWriter {
   private readonly statements = new Map<string, string>();
 
-  constructor(private readonly backend: Backend) {}
+  constructor(readonly backend: Backend) {}
 
-  /**
-   * Applies `ops` in order inside `db` (a transaction). A delete never removes a row that the same batch
-   * upserted: ps_eventbus sends a combination's new rows and a delete of its bare product id in one batch
-   * (cloudsync-protocol §4.4), and only the rows the batch did not re-send are gone.
-   */
-  async apply(db: Kysely<any>, ops: Iterable<Op> | AsyncIterable<Op>, context: WriteContext): Promise<{ upserted: number; deleted: number }> {
-    let pending: UpsertOp[] = [];
-    let pendingContent: Content | undefined;
-    const written = new Map<string, Set<string>>();
-    let upserted = 0;
-    let deleted = 0;
-    const flush = async () => {
-      if (pendingContent && pending.length > 0) await this.upsert(db, pendingContent, pending, context);
-      pending = [];
-    };
-    for await (const op of ops) {
-      if (op.kind === 'upsert') {
-        if (op.content !== pendingContent || pending.length >= rowsPerStatement(op.content)) {
-          await flush();
-          pendingContent = op.content;
-        }
-        pending.push(op);
-        let ids = written.get(op.content.table);
-        if (!ids) written.set(op.content.table, (ids = new Set()));
-        ids.add(op.id);
-        upserted++;
-      } else {
-        await flush();
-        deleted += await this.delete(db, op, written.get(op.content.table), context);
-      }
-    }
-    await flush();
-    return { upserted, deleted };
+  /** Operations are added in upload order; `finish` writes what is still pending. */
+  batch(session: WriteSession, context: WriteContext): WriteBatch {
+    return new WriteBatch(this, session, context);
   }
 
   /** Soft-deletes the rows of a shop content (and language) not received since `since`. */
-  async reconcile(db: Kysely<any>, content: Content, shopId: string, lang: string | null | undefined, since: number, now: number): Promise<number> {
+  async reconcile(session: WriteSession, content: Content, shopId: string, lang: string | null | undefined, since: number, now: number): Promise<number> {
     const p = this.placeholders();
     const params: unknown[] = [now, now, now, shopId, since];
     let sql = `UPDATE "${content.table}" SET "sys_deleted" = TRUE, "sys_deleted_at" = ${p()}, "sys_updated_at" = ${p()}, "sys_last_synced_at" = ${p()}`;
@@ -72,51 +42,17 @@ export class ContentWriter {
         params.push(lang);
       }
     }
-    const result = await db.executeQuery(CompiledQuery.raw(sql, params));
-    return Number(result.numAffectedRows ?? 0n);
+    return (await session.query(sql, params)).changes;
   }
 
-  private async upsert(db: Kysely<any>, content: Content, ops: UpsertOp[], context: WriteContext): Promise<void> {
-    // One statement cannot touch a row twice (PostgreSQL refuses), so the last line for an id wins.
-    const unique = new Map<string, UpsertOp>();
-    for (const op of ops) unique.set(op.id, op);
-    // Rows in id order: concurrent batches touching the same rows then lock them in the same order.
-    const sorted = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const params: unknown[] = [];
-    const sqlite = this.backend === 'sqlite';
-    const booleans = content.properties.map((p) => p.type === 'boolean');
-    for (const op of sorted) {
-      params.push(context.shopId, op.id);
-      for (let i = 0; i < op.values.length; i++) {
-        const value = op.values[i];
-        params.push(sqlite && booleans[i] && value !== null ? (value ? 1 : 0) : value);
-      }
-      params.push(op.lang, context.jobId, op.digest, context.now, context.now, context.now);
-    }
-    await db.executeQuery(CompiledQuery.raw(this.upsertStatement(content, sorted.length), params));
-  }
-
-  private async delete(db: Kysely<any>, op: DeleteOp, keep: Set<string> | undefined, context: WriteContext): Promise<number> {
+  /** `INSERT INTO table (keys) VALUES (...)` for one record of plain values. */
+  async insert(session: WriteSession, table: string, record: Record<string, unknown>): Promise<void> {
+    const keys = Object.keys(record);
     const p = this.placeholders();
-    const shop = p();
-    const conditions = op.columns.map((c) => `"${c.name}" = ${p()}`).join(' AND ');
-    const keys = op.keys.map((k) => encode(this.backend, k));
-    const found = await db.executeQuery<{ id: string }>(
-      CompiledQuery.raw(`SELECT "id" FROM "${op.content.table}" WHERE "shop_id" = ${shop} AND ${conditions} AND NOT "sys_deleted"`, [context.shopId, ...keys]),
-    );
-    const ids = found.rows.map((r) => r.id).filter((id) => !keep?.has(id));
-    let deleted = 0;
-    for (let i = 0; i < ids.length; i += MAX_ROWS) {
-      const chunk = ids.slice(i, i + MAX_ROWS);
-      const q = this.placeholders();
-      const sql = `UPDATE "${op.content.table}" SET "sys_deleted" = TRUE, "sys_deleted_at" = ${q()}, "sys_updated_at" = ${q()}, "sys_last_synced_at" = ${q()}, "sys_job_id" = ${q()} WHERE "shop_id" = ${q()} AND "id" IN (${chunk.map(() => q()).join(', ')}) AND NOT "sys_deleted"`;
-      const result = await db.executeQuery(CompiledQuery.raw(sql, [context.now, context.now, context.now, context.jobId, context.shopId, ...chunk]));
-      deleted += Number(result.numAffectedRows ?? 0n);
-    }
-    return deleted;
+    await session.query(`INSERT INTO "${table}" (${keys.map((k) => `"${k}"`).join(', ')}) VALUES (${keys.map(() => p()).join(', ')})`, Object.values(record));
   }
 
-  private upsertStatement(content: Content, rows: number): string {
+  upsertStatement(content: Content, rows: number): string {
     const key = `${content.table}:${rows}`;
     let statement = this.statements.get(key);
     if (statement) return statement;
@@ -140,18 +76,103 @@ export class ContentWriter {
     return statement;
   }
 
-  private placeholders(): () => string {
+  placeholders(): () => string {
     let n = 0;
-    return () => placeholder(this.backend, ++n);
+    return this.backend === 'postgres' ? () => `$${++n}` : () => '?';
+  }
+}
+
+/**
+ * Consecutive upserts of one content are grouped into multi-row statements; a delete first writes what is
+ * pending, so operations apply in upload order. A delete never removes a row that the same batch upserted:
+ * ps_eventbus sends a combination's new rows and a delete of its bare product id in one batch
+ * (cloudsync-protocol §4.4), and only the rows the batch did not re-send are gone.
+ */
+export class WriteBatch {
+  upserted = 0;
+  deleted = 0;
+  private pending: UpsertOp[] = [];
+  private pendingContent: Content | undefined;
+  private readonly written = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly writer: ContentWriter,
+    private readonly session: WriteSession,
+    private readonly context: WriteContext,
+  ) {}
+
+  /** Resolves at once unless a statement had to be run. */
+  add(op: Op): Promise<void> | undefined {
+    if (op.kind === 'delete') return this.delete(op);
+    let flush: Promise<void> | undefined;
+    if (op.content !== this.pendingContent || this.pending.length >= rowsPerStatement(op.content)) {
+      flush = this.flush();
+      this.pendingContent = op.content;
+    }
+    this.pending.push(op);
+    let ids = this.written.get(op.content.table);
+    if (!ids) this.written.set(op.content.table, (ids = new Set()));
+    ids.add(op.id);
+    this.upserted++;
+    return flush;
+  }
+
+  async finish(): Promise<{ upserted: number; deleted: number }> {
+    await this.flush();
+    return { upserted: this.upserted, deleted: this.deleted };
+  }
+
+  private flush(): Promise<void> | undefined {
+    const content = this.pendingContent;
+    const ops = this.pending;
+    this.pending = [];
+    if (!content || ops.length === 0) return undefined;
+    return this.upsert(content, ops);
+  }
+
+  private async upsert(content: Content, ops: UpsertOp[]): Promise<void> {
+    // One statement cannot touch a row twice (PostgreSQL refuses), so the last line for an id wins.
+    const unique = new Map<string, UpsertOp>();
+    for (const op of ops) unique.set(op.id, op);
+    // Rows in id order: concurrent batches touching the same rows then lock them in the same order.
+    const sorted = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const params: unknown[] = [];
+    const sqlite = this.writer.backend === 'sqlite';
+    const { shopId, jobId, now } = this.context;
+    const booleans = content.properties.map((p) => p.type === 'boolean');
+    for (const op of sorted) {
+      params.push(shopId, op.id);
+      for (let i = 0; i < op.values.length; i++) {
+        const value = op.values[i];
+        params.push(sqlite && booleans[i] && value !== null ? (value ? 1 : 0) : value);
+      }
+      params.push(op.lang, jobId, op.digest, now, now, now);
+    }
+    await this.session.query(this.writer.upsertStatement(content, sorted.length), params, true);
+  }
+
+  private async delete(op: DeleteOp): Promise<void> {
+    await this.flush();
+    const { shopId, jobId, now } = this.context;
+    const table = op.content.table;
+    const p = this.writer.placeholders();
+    const shop = p();
+    const conditions = op.columns.map((c) => `"${c.name}" = ${p()}`).join(' AND ');
+    const keys = op.keys.map((k) => encode(this.writer.backend, k));
+    const found = await this.session.query<{ id: string }>(`SELECT "id" FROM "${table}" WHERE "shop_id" = ${shop} AND ${conditions} AND NOT "sys_deleted"`, [shopId, ...keys]);
+    const keep = this.written.get(table);
+    const ids = found.rows.map((r) => r.id).filter((id) => !keep?.has(id));
+    for (let i = 0; i < ids.length; i += MAX_ROWS) {
+      const chunk = ids.slice(i, i + MAX_ROWS);
+      const q = this.writer.placeholders();
+      const sql = `UPDATE "${table}" SET "sys_deleted" = TRUE, "sys_deleted_at" = ${q()}, "sys_updated_at" = ${q()}, "sys_last_synced_at" = ${q()}, "sys_job_id" = ${q()} WHERE "shop_id" = ${q()} AND "id" IN (${chunk.map(() => q()).join(', ')}) AND NOT "sys_deleted"`;
+      this.deleted += (await this.session.query(sql, [now, now, now, jobId, shopId, ...chunk])).changes;
+    }
   }
 }
 
 export function rowsPerStatement(content: Content): number {
   return Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / (content.properties.length + 2 + SYSTEM_UPSERT_COLUMNS.length))));
-}
-
-function placeholder(backend: Backend, n: number): string {
-  return backend === 'postgres' ? `$${n}` : '?';
 }
 
 function encode(backend: Backend, value: StoredValue): StoredValue {

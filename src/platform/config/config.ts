@@ -26,7 +26,7 @@ export interface CloudSyncConfig {
   uploadMaxBytes: number;
   /** Largest single NDJSON line (bytes). */
   uploadMaxLineBytes: number;
-  /** Validated lines kept in memory per upload before the rest is spooled to disk (bytes). */
+  /** Upload body bytes kept in memory before the rest is spooled to disk. */
   uploadMemoryBytes: number;
   /** Lifetime of a new sync job (seconds). */
   jobTtlSeconds: number;
@@ -89,7 +89,7 @@ export const CONFIG_VARIABLES = {
   PSIF_SHOP_TOKEN_INSECURE: 'TESTING ONLY. true: shop-facing routes accept shop tokens without checking signature or expiry (such as the expired token of ps_accounts_mock), identifying the shop by its store/<uuid> audience or UUID sub. Logged loudly at start and on each use (default false).',
   PSIF_UPLOAD_MAX_BYTES: 'Largest collector upload body in bytes; larger ones get 413 (default 268435456, 256 MiB).',
   PSIF_UPLOAD_MAX_LINE_BYTES: 'Largest single NDJSON line of an upload in bytes (default 8388608, 8 MiB).',
-  PSIF_UPLOAD_MEMORY_BYTES: 'Validated upload lines kept in memory before the rest of the upload is spooled to <data dir>/spool (default 16777216).',
+  PSIF_UPLOAD_MEMORY_BYTES: 'Bytes of an upload body kept in memory; the rest is spooled to <data dir>/spool until the upload is stored (default 8388608, 8 MiB).',
   PSIF_JOB_TTL: 'Lifetime of a sync job in seconds (default 86400).',
   PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
   PSIF_SYNC_HISTORY_DAYS: 'Days the upload log and expired sync jobs are kept, for the Reporting API (default 90).',
@@ -145,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cloudsync: {
       uploadMaxBytes: integer('PSIF_UPLOAD_MAX_BYTES', read('PSIF_UPLOAD_MAX_BYTES'), 256 * 1024 * 1024, 1024, 64 * 1024 ** 3),
       uploadMaxLineBytes: integer('PSIF_UPLOAD_MAX_LINE_BYTES', read('PSIF_UPLOAD_MAX_LINE_BYTES'), 8 * 1024 * 1024, 1024, 1024 ** 3),
-      uploadMemoryBytes: integer('PSIF_UPLOAD_MEMORY_BYTES', read('PSIF_UPLOAD_MEMORY_BYTES'), 16 * 1024 * 1024, 0, 1024 ** 3),
+      uploadMemoryBytes: integer('PSIF_UPLOAD_MEMORY_BYTES', read('PSIF_UPLOAD_MEMORY_BYTES'), 8 * 1024 * 1024, 0, 1024 ** 3),
       jobTtlSeconds: integer('PSIF_JOB_TTL', read('PSIF_JOB_TTL'), 86_400, 1, 86_400 * 365),
       liveSyncDebounceMs: integer('PSIF_LIVE_SYNC_DEBOUNCE_MS', read('PSIF_LIVE_SYNC_DEBOUNCE_MS'), 10_000, 0, 86_400_000),
       historyDays: integer('PSIF_SYNC_HISTORY_DAYS', read('PSIF_SYNC_HISTORY_DAYS'), 90, 1, 3650),

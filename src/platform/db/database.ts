@@ -13,6 +13,8 @@ export type Backend = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   backend: Backend;
+  /** The PostgreSQL pool under Kysely, for the few paths that need the driver itself (named statements). */
+  pgPool?: pg.Pool;
   /** Where the data is, for logs: a file path or the database URL without its password. */
   location: string;
   close(): Promise<void>;
@@ -54,7 +56,7 @@ function openPostgres(url: string, schema: string | undefined): Db {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, backend: 'postgres', location: withoutPassword(url), close: () => kysely.destroy() };
+  return { kysely, backend: 'postgres', pgPool: pool, location: withoutPassword(url), close: () => kysely.destroy() };
 }
 
 async function migrate(kysely: Kysely<Database>, schema: string | undefined): Promise<void> {
