@@ -92,9 +92,9 @@ export class UploadService {
   private store(job: Job, endpoint: Endpoint, spool: UploadSpool, record: UploadRecord, started: number): Promise<UploadResult> {
     const parser = new LineParser(this.catalog, { shopId: job.shopId, allowed: new Set(job.contents), langIso: job.langIso });
     const format = endpoint === 'delete' ? 'v3-delete' : 'upload';
-    const now = Date.now();
     return inWriteTransaction(this.db, async (session) => {
-      const batch = this.writer.batch(session, { shopId: job.shopId, jobId: job.jobId, now });
+      const batch = this.writer.batch(session, { shopId: job.shopId, jobId: job.jobId });
+      const now = batch.now;
       const errors: LineError[] = [];
       const collections = new Set<string>();
       let badLines = 0;

@@ -24,9 +24,16 @@ export class ContentWriter {
 
   constructor(readonly backend: Backend) {}
 
-  /** Operations are added in upload order; `finish` writes what is still pending. */
-  batch(session: WriteSession, context: WriteContext): WriteBatch {
-    return new WriteBatch(this, session, context);
+  private lastBatchAt = 0;
+
+  /**
+   * Operations are added in upload order; `finish` writes what is still pending. Each batch of this process
+   * gets its own timestamp (bumped by a millisecond on a tie): deletes recognise the batch's rows by it.
+   */
+  batch(session: WriteSession, context: Omit<WriteContext, 'now'>): WriteBatch {
+    const now = Math.max(Date.now(), this.lastBatchAt + 1);
+    this.lastBatchAt = now;
+    return new WriteBatch(this, session, { ...context, now });
   }
 
   /** Soft-deletes the rows of a shop content (and language) not received since `since`. */
@@ -93,7 +100,6 @@ export class WriteBatch {
   deleted = 0;
   private pending: UpsertOp[] = [];
   private pendingContent: Content | undefined;
-  private readonly written = new Map<string, Set<string>>();
 
   constructor(
     private readonly writer: ContentWriter,
@@ -110,11 +116,13 @@ export class WriteBatch {
       this.pendingContent = op.content;
     }
     this.pending.push(op);
-    let ids = this.written.get(op.content.table);
-    if (!ids) this.written.set(op.content.table, (ids = new Set()));
-    ids.add(op.id);
     this.upserted++;
     return flush;
+  }
+
+  /** The batch's timestamp: sys_last_synced_at of every row it wrote. */
+  get now(): number {
+    return this.context.now;
   }
 
   async finish(): Promise<{ upserted: number; deleted: number }> {
@@ -154,20 +162,15 @@ export class WriteBatch {
   private async delete(op: DeleteOp): Promise<void> {
     await this.flush();
     const { shopId, jobId, now } = this.context;
-    const table = op.content.table;
     const p = this.writer.placeholders();
+    const set = `"sys_deleted" = TRUE, "sys_deleted_at" = ${p()}, "sys_updated_at" = ${p()}, "sys_last_synced_at" = ${p()}`;
     const shop = p();
     const conditions = op.columns.map((c) => `"${c.name}" = ${p()}`).join(' AND ');
+    // Rows this batch wrote carry its job and its timestamp (unique per batch in this process).
+    const notThisBatch = `("sys_job_id" IS NULL OR "sys_job_id" <> ${p()} OR "sys_last_synced_at" <> ${p()})`;
+    const sql = `UPDATE "${op.content.table}" SET ${set} WHERE "shop_id" = ${shop} AND ${conditions} AND NOT "sys_deleted" AND ${notThisBatch}`;
     const keys = op.keys.map((k) => encode(this.writer.backend, k));
-    const found = await this.session.query<{ id: string }>(`SELECT "id" FROM "${table}" WHERE "shop_id" = ${shop} AND ${conditions} AND NOT "sys_deleted"`, [shopId, ...keys]);
-    const keep = this.written.get(table);
-    const ids = found.rows.map((r) => r.id).filter((id) => !keep?.has(id));
-    for (let i = 0; i < ids.length; i += MAX_ROWS) {
-      const chunk = ids.slice(i, i + MAX_ROWS);
-      const q = this.writer.placeholders();
-      const sql = `UPDATE "${table}" SET "sys_deleted" = TRUE, "sys_deleted_at" = ${q()}, "sys_updated_at" = ${q()}, "sys_last_synced_at" = ${q()}, "sys_job_id" = ${q()} WHERE "shop_id" = ${q()} AND "id" IN (${chunk.map(() => q()).join(', ')}) AND NOT "sys_deleted"`;
-      this.deleted += (await this.session.query(sql, [now, now, now, jobId, shopId, ...chunk])).changes;
-    }
+    this.deleted += (await this.session.query(sql, [now, now, now, shopId, ...keys, jobId, now])).changes;
   }
 }
 
