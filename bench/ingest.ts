@@ -53,7 +53,7 @@ import { ensureContentTables } from '../src/catalog/content-tables.js';
 import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, serverCore, startServerProcess, type Row } from './lib/load.js';
+import { freePort, printTable, psifServerEnv, serverCore, startServerProcess, type Row } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -579,13 +579,7 @@ async function startPsif(backend: Backend, schema: string | undefined, uploadMax
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env: Record<string, string> = {
-      PSIF_DATA_DIR: dataDir,
-      PSIF_PORT: String(port),
-      PSIF_HOST: '127.0.0.1',
-      PSIF_PUBLIC_URL: url,
-      LOG_LEVEL: 'warn',
-      PSIF_RATE_LIMIT_TOKEN_PER_IP: '0',
-      PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
+      ...psifServerEnv(dataDir, port),
       ...(uploadMaxBytes !== undefined && uploadMaxBytes > DEFAULT_UPLOAD_MAX_BYTES ? { PSIF_UPLOAD_MAX_BYTES: String(uploadMaxBytes) } : {}),
       ...(backend === 'postgres' ? { DATABASE_URL: PG_URL, PSIF_DATABASE_SCHEMA: schema! } : {}),
     };

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
+import { freePort, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -182,18 +182,7 @@ async function startPsif(): Promise<Target> {
   try {
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const env: Record<string, string> = {
-      PSIF_DATA_DIR: dataDir,
-      PSIF_PORT: String(port),
-      PSIF_HOST: '127.0.0.1',
-      // psif's default public URL is http://localhost:<port>; the token
-      // audience below must equal it, so pin it to the address we dial.
-      PSIF_PUBLIC_URL: publicUrl,
-      LOG_LEVEL: 'warn',
-      // The limiter would turn most of the run into 429s; 0 disables it.
-      PSIF_RATE_LIMIT_TOKEN_PER_IP: '0',
-      PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
-    };
+    const env = psifServerEnv(dataDir, port);
     const baseEnv = cleanEnv();
 
     const { clientId, clientSecret } = await createPsifClient({ ...baseEnv, ...env });

@@ -280,3 +280,20 @@ export function serverCore(): string | undefined {
   }
   return pinning ?? undefined;
 }
+
+/**
+ * The environment of a psif server under benchmark: its own data dir, bound to 127.0.0.1 with a public URL
+ * equal to the address dialled (token audiences must match it), warnings only, and no rate limits (they
+ * would turn most of a run into 429s).
+ */
+export function psifServerEnv(dataDir: string, port: number): Record<string, string> {
+  return {
+    PSIF_DATA_DIR: dataDir,
+    PSIF_PORT: String(port),
+    PSIF_HOST: '127.0.0.1',
+    PSIF_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    PSIF_RATE_LIMIT_TOKEN_PER_IP: '0',
+    PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
+  };
+}

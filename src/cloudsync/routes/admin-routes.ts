@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { AuthModule } from '../../auth/auth-module.js';
 import { requirePrincipal } from '../../auth/routes/require-principal.js';
-import { ApiErrorBody } from '../../platform/http/schemas.js';
+import { ApiErrorBody, errorResponses } from '../../platform/http/schemas.js';
 import type { App } from '../../platform/http/server.js';
 import { ShopId } from '../../shops/routes/schemas.js';
 import type { CloudSyncModule } from '../cloudsync-module.js';
 import { JobIdParam, JobView, jobView } from './schemas.js';
 
-const errors = { 400: Type.Ref(ApiErrorBody), 401: Type.Ref(ApiErrorBody), 403: Type.Ref(ApiErrorBody), 404: Type.Ref(ApiErrorBody) };
+const errors = errorResponses(400, 401, 403, 404);
 const security = [{ bearerToken: [] }];
 const tags = ['admin'];
 

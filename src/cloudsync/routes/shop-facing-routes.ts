@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthModule } from '../../auth/auth-module.js';
 import { requireSameShop, requireShop } from '../../auth/routes/require-shop.js';
 import { ApiError } from '../../platform/http/api-error.js';
-import { ApiErrorBody } from '../../platform/http/schemas.js';
+import { ApiErrorBody, errorResponses } from '../../platform/http/schemas.js';
 import { type App, deferContinue } from '../../platform/http/server.js';
 import { createValidatorCompiler } from '../../platform/http/validation.js';
 import { ShopId } from '../../shops/routes/schemas.js';
@@ -15,7 +15,7 @@ import { JobIdParam, JobView, LINE_ERROR_TABLE, UploadResultView, jobView } from
 
 const security = [{ bearerToken: [] }];
 const tags = ['cloudsync'];
-const authErrors = { 401: Type.Ref(ApiErrorBody), 403: Type.Ref(ApiErrorBody), 404: Type.Ref(ApiErrorBody) };
+const authErrors = errorResponses(401, 403, 404);
 const UPLOAD_PATHS = /^\/collector(?:\/v1)?\/(?:upload|delete)\//;
 
 const UPLOAD_DESCRIPTION = `ps_eventbus' upload (cloudsync-protocol §3.4, §5): multipart/form-data with one part named \`file\`

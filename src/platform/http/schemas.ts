@@ -10,3 +10,9 @@ export const ApiErrorBody = Type.Object(
   },
   { $id: 'ApiError', description: 'Error of psif APIs' },
 );
+
+/** The error responses of a route, for its OpenAPI `responses`: every one has the ApiError body. */
+const errorRef = Type.Ref(ApiErrorBody);
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof errorRef> {
+  return Object.fromEntries(statuses.map((status) => [status, errorRef])) as Record<S, typeof errorRef>;
+}

@@ -3,11 +3,11 @@ import type { FastifyReply } from 'fastify';
 import type { AuthModule } from '../../auth/auth-module.js';
 import { requirePrincipal } from '../../auth/routes/require-principal.js';
 import type { App } from '../../platform/http/server.js';
-import { ApiErrorBody } from '../../platform/http/schemas.js';
+import { ApiErrorBody, errorResponses } from '../../platform/http/schemas.js';
 import type { ShopsModule } from '../shops-module.js';
 import { Languages, ModuleName, ModuleView, ShopId, ShopUrl, ShopView, moduleView, shopView } from './schemas.js';
 
-const errors = { 400: Type.Ref(ApiErrorBody), 401: Type.Ref(ApiErrorBody), 403: Type.Ref(ApiErrorBody), 404: Type.Ref(ApiErrorBody) };
+const errors = errorResponses(400, 401, 403, 404);
 const security = [{ bearerToken: [] }];
 const tags = ['admin'];
 
