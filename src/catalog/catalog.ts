@@ -43,6 +43,8 @@ export interface Content {
   languageProperty: Property | undefined;
   properties: Property[];
   propertyByName: ReadonlyMap<string, Property>;
+  /** Position of each property in `properties` (and in a row's values). */
+  columnIndex: ReadonlyMap<string, number>;
   /** The table holding this content's rows. */
   table: string;
 }
@@ -153,6 +155,7 @@ function buildContent(entry: RawContent, ext: Extensions): Content {
     languageProperty: languageName === undefined ? undefined : property(languageName, 'language property'),
     properties,
     propertyByName,
+    columnIndex: new Map(properties.map((p, i) => [p.name, i])),
     table: `shop_${entry.content}`,
   };
 }

@@ -126,7 +126,7 @@ export class LineParser {
       for (const [index, property] of content.idProperties.entries()) {
         // Older shops lack some secondary key parts (PrestaShop 1.6 stores have no id_lang): leave them out.
         if (index > 0 && properties[property.name] === undefined) continue;
-        const value = values[content.properties.indexOf(property)];
+        const value = values[content.columnIndex.get(property.name)!];
         if (value === null || value === undefined || value === '') return this.error(line, 'missing_id_property', `${property.name} is part of the identity of ${content.collection} and must be present`);
         parts.push(String(value));
       }
@@ -134,7 +134,7 @@ export class LineParser {
     }
     let lang: string | null = null;
     if (content.perLanguage) {
-      const own = content.languageProperty ? values[content.properties.indexOf(content.languageProperty)] : null;
+      const own = content.languageProperty ? values[content.columnIndex.get(content.languageProperty.name)!] : null;
       lang = typeof own === 'string' && own !== '' ? own : this.context.langIso;
     }
     return { kind: 'ops', ops: [{ kind: 'upsert', content, id, values, lang, digest: hash('md5', text, 'base64') }] };

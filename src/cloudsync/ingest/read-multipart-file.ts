@@ -2,11 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import { ApiError } from '../../platform/http/api-error.js';
 
-export interface FileConsumer {
-  /** Called per chunk of the `file` part; return a promise to pause the body until it settles. */
-  chunk(data: Buffer): Promise<void> | undefined;
-  end(): void;
-}
+/** Called per chunk of the `file` part; a returned promise pauses the body until it settles. */
+export type FileConsumer = (data: Buffer) => Promise<void> | undefined;
 
 const CLOSE = { connection: 'close' };
 
@@ -55,7 +52,7 @@ export function readMultipartFile(request: IncomingMessage, maxBytes: number, co
       file.on('data', (data: Buffer) => {
         if (settled) return;
         bytes += data.length;
-        const wait = consumer.chunk(data);
+        const wait = consumer(data);
         if (wait) {
           file.pause();
           wait.then(() => file.resume(), (error: unknown) => fail(error instanceof ApiError ? error : new ApiError(500, 'internal_error', 'upload could not be spooled')));
@@ -66,7 +63,6 @@ export function readMultipartFile(request: IncomingMessage, maxBytes: number, co
       file.on('end', () => {
         if (settled) return;
         if (file.truncated) return;
-        consumer.end();
         fileEnded = true;
         maybeDone();
       });

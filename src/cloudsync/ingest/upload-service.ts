@@ -66,7 +66,7 @@ export class UploadService {
       }
       // Expect: 100-continue was held back until the token, the job and the headers were checked.
       if (/100-continue/i.test(String(raw.headers.expect ?? ''))) request.writeContinue();
-      const { bytes } = await readMultipartFile(raw, this.config.uploadMaxBytes, { chunk: (data) => spool.write(data), end: () => undefined });
+      const { bytes } = await readMultipartFile(raw, this.config.uploadMaxBytes, (data) => spool.write(data));
       record.bytes = bytes;
       if (bytes === 0) throw ApiError.badRequest('empty_upload', 'the "file" part is empty');
       return await retryOnConflict(() => this.store(job, endpoint, spool, record, started));
@@ -156,9 +156,8 @@ function invalidLines(error: InvalidBatch): ApiError {
 /** Logs a refusal that happened before the upload could be read (unknown job, another shop's job...). */
 export async function recordRefusal(uploads: UploadsRepository, input: { shopId: string; jobId: string; endpoint: Endpoint; raw: IncomingMessage; error: ApiError }): Promise<void> {
   const now = Date.now();
-  const job = { jobId: input.jobId.slice(0, 200), shopId: input.shopId } as Job;
   await uploads.insert({
-    ...baseRecord(job, input.endpoint, input.raw, now),
+    ...baseRecord({ jobId: input.jobId.slice(0, 200), shopId: input.shopId }, input.endpoint, input.raw, now),
     http_status: input.error.statusCode,
     error_code: input.error.code,
     error_message: input.error.message,
@@ -189,7 +188,7 @@ function checkContentType(raw: IncomingMessage): void {
   if (!/;\s*boundary=/i.test(type)) throw new ApiError(400, 'malformed_multipart', 'multipart/form-data needs a boundary parameter', undefined, { connection: 'close' });
 }
 
-function baseRecord(job: Job, endpoint: Endpoint, raw: IncomingMessage, receivedAt: number): UploadRecord {
+function baseRecord(job: Pick<Job, 'jobId' | 'shopId'>, endpoint: Endpoint, raw: IncomingMessage, receivedAt: number): UploadRecord {
   const fullSync = raw.headers['full-sync-requested'];
   const userAgent = raw.headers['user-agent'];
   return {
