@@ -60,7 +60,7 @@ const execFileAsync = promisify(execFile);
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PSIF_CLI = process.env.BENCH_PSIF_CLI ?? join(REPO_ROOT, 'dist', 'cli.js');
-const FIXTURE = fileURLToPath(new URL('../../shared/fixtures/ps_eventbus/9.1/products.json', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../test/fixtures/ps_eventbus/9.1/products.json', import.meta.url));
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONTENT = catalog.content('products')!;
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog, CatalogError, catalog } from '../../src/catalog/catalog.js';
@@ -6,13 +6,18 @@ import { ensureContentTables } from '../../src/catalog/content-tables.js';
 import { decodeProperty, parseDatetime } from '../../src/catalog/property-codec.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
-const specCatalog = JSON.parse(readFileSync(new URL('../../../shared/spec/catalog.json', import.meta.url), 'utf8')) as any[];
+const specCatalog = JSON.parse(readFileSync(new URL('../../src/catalog/catalog.json', import.meta.url), 'utf8')) as any[];
+/** The spec sits beside the repository in the development workspace, not in a clone. */
+const SPEC = new URL('../../../shared/spec/catalog.json', import.meta.url);
 const extensions = JSON.parse(readFileSync(new URL('../../src/catalog/catalog-extensions.json', import.meta.url), 'utf8')) as any;
 const languageProperty = Object.fromEntries(Object.entries(extensions.languageProperty).filter(([k]) => !k.startsWith('$'))) as Record<string, string>;
 
 describe('the catalog', () => {
-  it('is the spec catalog, unchanged: 35 contents, 20 consents', () => {
-    expect(readFileSync(new URL('../../src/catalog/catalog.json', import.meta.url), 'utf8')).toBe(readFileSync(new URL('../../../shared/spec/catalog.json', import.meta.url), 'utf8'));
+  it.runIf(existsSync(SPEC))('is a verbatim copy of the spec catalog (where the spec is checked out beside the repository)', () => {
+    expect(readFileSync(new URL('../../src/catalog/catalog.json', import.meta.url), 'utf8')).toBe(readFileSync(SPEC, 'utf8'));
+  });
+
+  it('has 35 contents and 20 consents', () => {
     expect(catalog.contents).toHaveLength(35);
     expect(catalog.consents).toHaveLength(20);
     expect(catalog.contents.reduce((n, c) => n + c.properties.length, 0)).toBeGreaterThan(450);

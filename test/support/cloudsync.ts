@@ -4,7 +4,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { TestServer } from './server.js';
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/ps_eventbus');
+/** Real ps_eventbus payloads (a copy of the spec's fixtures, kept in the repository so a clone tests alone). */
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/ps_eventbus');
 export const PS_VERSIONS = readdirSync(FIXTURES).sort();
 
 export interface UploadLine {
