@@ -11,6 +11,9 @@ import { removeStaleSpoolFiles } from './cloudsync/ingest/spool.js';
 import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
 import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
 import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
+import { type RawModule, createRawModule } from './raw/raw-module.js';
+import { rawRoutes } from './raw/routes/raw-routes.js';
+import { rawItemSchemas } from './raw/routes/schemas.js';
 import { adminShopRoutes } from './shops/routes/admin-routes.js';
 import { SHOPS_SCHEMAS } from './shops/routes/schemas.js';
 import { shopSelfServiceRoutes } from './shops/routes/shop-routes.js';
@@ -34,6 +37,7 @@ export interface Core {
   catalog: Catalog;
   shops: ShopsModule;
   cloudsync: CloudSyncModule;
+  raw: RawModule;
   /** True when this start created the master secret (a fresh installation). */
   createdSecret: boolean;
   close(): Promise<void>;
@@ -51,7 +55,8 @@ export async function openCore(config: Config): Promise<Core> {
     await auth.keys.init();
     const shops = createShopsModule(db.kysely, auth, catalog);
     const cloudsync = createCloudSyncModule(db, config, shops, catalog);
-    return { config, db, auth, catalog, shops, cloudsync, createdSecret: created, close: () => db.close() };
+    const raw = createRawModule(db, config, catalog);
+    return { config, db, auth, catalog, shops, cloudsync, raw, createdSecret: created, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;
@@ -74,7 +79,7 @@ export async function buildServer(core: Core): Promise<Server> {
   app.addHook('onClose', async () => {
     closing = true;
   });
-  for (const schema of [...SHARED_SCHEMAS, ...SHOPS_SCHEMAS, ...CLOUDSYNC_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...SHOPS_SCHEMAS, ...CLOUDSYNC_SCHEMAS, ...rawItemSchemas(core.raw.contents.values())]) app.addSchema(schema);
   if (config.auth.insecureShopTokens) {
     app.log.warn('INSECURE MODE: PSIF_SHOP_TOKEN_INSECURE=true makes shop-facing routes accept unverified shop tokens. Never use it outside a test rig.');
   }
@@ -90,6 +95,7 @@ export async function buildServer(core: Core): Promise<Server> {
   await app.register(adminCloudSyncRoutes, { auth, cloudsync, prefix: '/admin/v1' });
   await app.register(shopSelfServiceRoutes, { auth, shops });
   await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
+  await app.register(rawRoutes, { auth, raw: core.raw, publicUrl: config.publicUrl });
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));

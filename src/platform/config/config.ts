@@ -19,6 +19,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   cloudsync: CloudSyncConfig;
+  /** Admin tokens may read the Raw API (for operators' support work); off by default. */
+  rawAdminAccess: boolean;
 }
 
 export interface CloudSyncConfig {
@@ -92,6 +94,7 @@ export const CONFIG_VARIABLES = {
   PSIF_UPLOAD_MEMORY_BYTES: 'Bytes of an upload body kept in memory; the rest is spooled to <data dir>/spool until the upload is stored (default 8388608, 8 MiB).',
   PSIF_JOB_TTL: 'Lifetime of a sync job in seconds (default 86400).',
   PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
+  PSIF_RAW_ADMIN_ACCESS: 'true lets admin tokens read every shop through the Raw API, whatever the consents (default false: vendors only).',
   PSIF_SYNC_HISTORY_DAYS: 'Days the upload log and expired sync jobs are kept, for the Reporting API (default 90).',
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: oneOf('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info'),
     shutdownTimeoutMs: integer('PSIF_SHUTDOWN_TIMEOUT', read('PSIF_SHUTDOWN_TIMEOUT'), 10_000, 0, 600_000),
     trustProxy: boolean('PSIF_TRUST_PROXY', read('PSIF_TRUST_PROXY'), false),
+    rawAdminAccess: boolean('PSIF_RAW_ADMIN_ACCESS', read('PSIF_RAW_ADMIN_ACCESS'), false),
     auth: {
       accessTokenTtlSeconds: integer('PSIF_TOKEN_TTL', read('PSIF_TOKEN_TTL'), 3600, 1, 86_400 * 30),
       signingAlg: oneOf('PSIF_SIGNING_ALG', read('PSIF_SIGNING_ALG'), ['ES256', 'RS256'] as const, 'ES256'),

@@ -7,6 +7,7 @@ export const API_FAMILIES = {
   auth: 'OAuth2 authorization server: tokens, discovery, keys, introspection, revocation.',
   admin: 'Operator API: clients, signing keys, shops, modules, sync jobs (admin tokens).',
   cloudsync: 'Shop-facing CloudSync protocol, wire-compatible with ps_eventbus: job validation, NDJSON uploads, live sync, shop registration and consents (shop tokens).',
+  raw: 'Expose Raw API: every synced table of the shops that consented to your modules (vendor tokens).',
   ops: 'Health, readiness and Prometheus metrics.',
 } as const;
 export type ApiFamily = keyof typeof API_FAMILIES;

@@ -60,8 +60,9 @@ function toApiError(error: FastifyError | ApiError): ApiError {
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const where = fastifyError.validationContext ?? 'request';
-    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (first?.params as { missingProperty?: string })?.missingProperty;
-    const message = `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
+    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (params?.missingProperty ?? params?.additionalProperty);
+    const message = params?.additionalProperty ? `${where}: unknown parameter "${params.additionalProperty}"` : `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
     return ApiError.badRequest('validation_failed', message, { location: where, ...(field ? { field } : {}) });
   }
   const status = fastifyError.statusCode ?? 500;

@@ -1,0 +1,173 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Backend } from '../platform/db/database.js';
+import { ApiError } from '../platform/http/api-error.js';
+import { type RawContent, type RawField, encodeValue, sortExpression } from './raw-fields.js';
+
+export const RESERVED_PARAMETERS = ['limit', 'offset', 'sort', 'direction', 'after', 'fields'] as const;
+
+export interface ListRequest {
+  shopId: string;
+  query: Record<string, unknown>;
+}
+
+export interface ListResult {
+  items: Record<string, unknown>[];
+  total: number;
+  offset: number;
+  limit: number;
+  /** Cursor of the last item, for keyset pagination (`after`). */
+  nextCursor: string | null;
+}
+
+interface Condition {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Runs Raw API list and item queries: filters (equality, Start/End ranges), sort with a unique tie-breaker
+ * (`id`), offset or keyset pagination, projection. SQL is built from catalog-known column names only; every
+ * value is a bound parameter.
+ */
+export class RawQuery {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly backend: Backend,
+  ) {}
+
+  async list(raw: RawContent, request: ListRequest): Promise<ListResult> {
+    const q = request.query;
+    const limit = (q.limit as number | undefined) ?? 10;
+    const offset = (q.offset as number | undefined) ?? 0;
+    const direction = q.direction === 'desc' ? 'desc' : 'asc';
+    const sort = q.sort === undefined ? raw.byName.get('id')! : raw.byName.get(q.sort as string);
+    if (!sort || sort.compare === 'none') throw ApiError.badRequest('invalid_sort', `cannot sort by "${String(q.sort)}"`, { parameter: 'sort' });
+    const fields = projection(raw, q.fields);
+    const p = placeholders(this.backend);
+    const conditions = [{ sql: `"shop_id" = ${p()}`, params: [request.shopId] }, ...this.filters(raw, q, p)];
+    const where = conditions.map((c) => c.sql).join(' AND ');
+    const params = conditions.flatMap((c) => c.params);
+
+    const sortSql = sortExpression(sort, this.backend);
+    let keyset: Condition | undefined;
+    if (q.after !== undefined) {
+      if (offset !== 0) throw ApiError.badRequest('invalid_pagination', 'use either offset or after, not both', { parameter: 'after' });
+      if (q.after !== '') keyset = keysetCondition(decodeCursor(q.after as string, sort.name, direction), sortSql, direction, p);
+    }
+    const order = direction === 'asc' ? `${sortSql} ASC NULLS FIRST, "id" ASC` : `${sortSql} DESC NULLS LAST, "id" DESC`;
+    const columns = [...new Set([...fields.map((f) => `"${f.column}"`), '"id"'])].join(', ');
+    const pageParams = [...params, ...(keyset?.params ?? []), limit, offset];
+    const page = await this.db.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(
+        `SELECT ${columns}, ${sortSql} AS "psif_sort" FROM "${raw.content.table}" WHERE ${where}${keyset ? ` AND ${keyset.sql}` : ''} ORDER BY ${order} LIMIT ${p()} OFFSET ${p()}`,
+        pageParams,
+      ),
+    );
+    const count = await this.db.executeQuery<{ n: number | string }>(CompiledQuery.raw(`SELECT count(*) AS "n" FROM "${raw.content.table}" WHERE ${where}`, params));
+    const last = page.rows[page.rows.length - 1];
+    return {
+      items: page.rows.map((row) => encodeRow(fields, row, request.shopId)),
+      total: Number(count.rows[0]?.n ?? 0),
+      offset,
+      limit,
+      nextCursor: last && page.rows.length === limit ? encodeCursor(sort.name, direction, last.psif_sort, last.id as string) : null,
+    };
+  }
+
+  async get(raw: RawContent, shopId: string, id: string, fieldsParam?: unknown): Promise<Record<string, unknown> | undefined> {
+    const fields = projection(raw, fieldsParam);
+    const p = placeholders(this.backend);
+    const columns = [...new Set([...fields.map((f) => `"${f.column}"`), '"id"'])].join(', ');
+    const result = await this.db.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(`SELECT ${columns} FROM "${raw.content.table}" WHERE "shop_id" = ${p()} AND "id" = ${p()}`, [shopId, id]),
+    );
+    const row = result.rows[0];
+    return row && encodeRow(fields, row, shopId);
+  }
+
+  private filters(raw: RawContent, query: Record<string, unknown>, p: () => string): Condition[] {
+    const conditions: Condition[] = [];
+    for (const [name, value] of Object.entries(query)) {
+      if ((RESERVED_PARAMETERS as readonly string[]).includes(name) || value === undefined) continue;
+      const exact = raw.byName.get(name);
+      if (exact) {
+        conditions.push({ sql: `${sortExpression(exact, this.backend)} = ${p()}`, params: [filterValue(exact, name, value, this.backend)] });
+        continue;
+      }
+      const range = /^(.+)(Start|End)$/.exec(name);
+      const field = range ? raw.byName.get(range[1]!) : undefined;
+      if (!field || !['number', 'instant', 'date'].includes(field.compare)) throw ApiError.badRequest('unknown_parameter', `unknown query parameter "${name}"`, { parameter: name });
+      conditions.push({ sql: `${sortExpression(field, this.backend)} ${range![2] === 'Start' ? '>=' : '<='} ${p()}`, params: [filterValue(field, name, value, this.backend)] });
+    }
+    return conditions;
+  }
+}
+
+function filterValue(field: RawField, parameter: string, value: unknown, backend: Backend): unknown {
+  switch (field.compare) {
+    case 'instant': {
+      const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+      if (!Number.isFinite(ms)) throw ApiError.badRequest('invalid_parameter', `${parameter} must be an ISO 8601 date-time`, { parameter });
+      return ms;
+    }
+    case 'boolean':
+      return backend === 'sqlite' ? (value ? 1 : 0) : value;
+    case 'number':
+      return value;
+    default:
+      return String(value);
+  }
+}
+
+function projection(raw: RawContent, fieldsParam: unknown): RawField[] {
+  if (fieldsParam === undefined || fieldsParam === '') return raw.fields;
+  const names = String(fieldsParam).split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !raw.byName.has(n));
+  if (unknown.length > 0) throw ApiError.badRequest('invalid_fields', `unknown field ${unknown.map((n) => `"${n}"`).join(', ')} in fields`, { parameter: 'fields', unknown });
+  return raw.fields.filter((f) => f.name === 'id' || names.includes(f.name));
+}
+
+function encodeRow(fields: RawField[], row: Record<string, unknown>, shopId: string): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const field of fields) {
+    item[field.name] = encodeValue(field, row[field.column]);
+    if (field.name === 'id') item.shopId = shopId;
+  }
+  return item;
+}
+
+/** Opaque to clients: the sort field and direction it was made for, the last sort value and id. */
+function encodeCursor(sort: string, direction: string, value: unknown, id: string): string {
+  return Buffer.from(JSON.stringify([sort, direction, value ?? null, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: string, direction: string): { value: unknown; id: string } {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 4 || typeof decoded[3] !== 'string' || !['string', 'number', 'object'].includes(typeof decoded[2]) || (typeof decoded[2] === 'object' && decoded[2] !== null)) {
+    throw ApiError.badRequest('invalid_cursor', 'after is not a cursor psif issued', { parameter: 'after' });
+  }
+  if (decoded[0] !== sort || decoded[1] !== direction) {
+    throw ApiError.badRequest('invalid_cursor', `this cursor was issued for sort=${String(decoded[0])}&direction=${String(decoded[1])}`, { parameter: 'after' });
+  }
+  return { value: decoded[2], id: decoded[3] };
+}
+
+/** Rows strictly after (value, id) in the order `ORDER BY sort NULLS FIRST, id` (mirrored for desc). */
+function keysetCondition(cursor: { value: unknown; id: string }, sortSql: string, direction: 'asc' | 'desc', p: () => string): Condition {
+  if (direction === 'asc') {
+    if (cursor.value === null) return { sql: `((${sortSql} IS NULL AND "id" > ${p()}) OR ${sortSql} IS NOT NULL)`, params: [cursor.id] };
+    return { sql: `(${sortSql} > ${p()} OR (${sortSql} = ${p()} AND "id" > ${p()}))`, params: [cursor.value, cursor.value, cursor.id] };
+  }
+  if (cursor.value === null) return { sql: `(${sortSql} IS NULL AND "id" < ${p()})`, params: [cursor.id] };
+  return { sql: `(${sortSql} < ${p()} OR (${sortSql} = ${p()} AND "id" < ${p()}) OR ${sortSql} IS NULL)`, params: [cursor.value, cursor.value, cursor.id] };
+}
+
+function placeholders(backend: Backend): () => string {
+  let n = 0;
+  return backend === 'postgres' ? () => `$${++n}` : () => '?';
+}

@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AuthModule } from '../../auth/auth-module.js';
+import { requirePrincipal } from '../../auth/routes/require-principal.js';
+import { ApiError } from '../../platform/http/api-error.js';
+import { errorResponses } from '../../platform/http/schemas.js';
+import type { App } from '../../platform/http/server.js';
+import { ShopId } from '../../shops/routes/schemas.js';
+import type { RawModule } from '../raw-module.js';
+import { Links, itemSchema, listQuerySchema } from './schemas.js';
+
+const security = [{ bearerToken: [] }];
+const tags = ['raw'];
+
+/**
+ * The Expose Raw API: every synced table of a shop, for vendors holding the shop's consent. One list and
+ * one item route per content, with schemas generated from the catalog.
+ */
+export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: AuthModule; raw: RawModule; publicUrl: string }): Promise<void> {
+  app.addHook('onRequest', requirePrincipal(auth.verifier, { kinds: ['vendor', 'admin'], audiences: [auth.config.apiAudience] }));
+
+  for (const content of raw.contents.values()) {
+    const item = Type.Ref(itemSchema(content));
+    const isShop = content.content.name === 'info';
+    const itemPath = isShop ? '/raw/v1/:shopId/shop' : `/raw/v1/:shopId/${content.content.path}/:id`;
+    const operation = isShop ? 'ShopsController' : content.content.path.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+
+    app.get(itemPath, {
+      schema: {
+        tags, security, operationId: `${operation}_getSingleItem`,
+        summary: isShop ? "The shop's information (info)" : `One ${content.content.path} item`,
+        params: isShop ? Type.Object({ shopId: ShopId }) : Type.Object({ shopId: ShopId, id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: Type.Object({ fields: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ kind: Type.String(), item }), ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (request) => {
+      const { shopId } = request.params as { shopId: string; id?: string };
+      await raw.access.check(request.principal, shopId, content.content);
+      const id = isShop ? shopId : (request.params as { id: string }).id;
+      const found = await raw.query.get(content, shopId, id, (request.query as { fields?: string }).fields);
+      if (!found) throw ApiError.notFound('item_not_found', isShop ? `shop ${shopId} has not sent its information yet` : `no ${content.content.path} item "${id}" in shop ${shopId}`);
+      return { kind: content.content.path, item: found };
+    });
+
+    if (isShop) continue;
+    app.get(`/raw/v1/:shopId/${content.content.path}`, {
+      schema: {
+        tags, security, operationId: `${operation}_getPaginatedItems`, summary: `List ${content.content.path}`,
+        description: `Filters: equality on every field; \`<field>Start\`/\`<field>End\` (inclusive) on numbers and dates; booleans as true|false; dates as ISO 8601. Sorted by \`sort\` then id. Pages by \`offset\` or, for deep pages, by the \`after\` cursor of \`links.next\` (send \`after=\` to start).`,
+        params: Type.Object({ shopId: ShopId }),
+        querystring: listQuerySchema(content),
+        response: {
+          200: Type.Object({ kind: Type.String(), items: Type.Array(item), total: Type.Integer(), pagination: Type.Object({ offset: Type.Integer(), limit: Type.Integer() }), links: Links }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    }, async (request) => {
+      const { shopId } = request.params as { shopId: string };
+      await raw.access.check(request.principal, shopId, content.content);
+      const query = request.query as Record<string, unknown>;
+      const result = await raw.query.list(content, { shopId, query });
+      return { kind: content.content.path, items: result.items, total: result.total, pagination: { offset: result.offset, limit: result.limit }, links: links(publicUrl, request, result) };
+    });
+  }
+}
+
+/** Absolute links that keep every filter; `next` follows the mode of the request (offset or keyset). */
+function links(publicUrl: string, request: FastifyRequest, result: { total: number; offset: number; limit: number; nextCursor: string | null }) {
+  const [path, search = ''] = request.url.split('?') as [string, string?];
+  const base = new URLSearchParams(search);
+  const keyset = base.has('after');
+  const at = (changes: Record<string, string | null>) => {
+    const params = new URLSearchParams(base);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) params.delete(key);
+      else params.set(key, value);
+    }
+    const query = params.toString();
+    return `${publicUrl}${path}${query ? `?${query}` : ''}`;
+  };
+  const { total, offset, limit } = result;
+  const lastOffset = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
+  const next = keyset
+    ? result.nextCursor && at({ after: result.nextCursor, offset: null })
+    : offset + limit < total ? at({ offset: String(offset + limit) }) : null;
+  return {
+    first: at({ offset: '0', after: null }),
+    last: at({ offset: String(lastOffset), after: null }),
+    prev: keyset || offset === 0 ? null : at({ offset: String(Math.max(0, offset - limit)) }),
+    next: next ?? null,
+  };
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawContents, type RawContent, type RawField } from '../../src/raw/raw-fields.js';
+import { PS_VERSIONS, type ShopRig, createJob, fixture, fixtureFiles, registerShop, upload } from '../support/cloudsync.js';
+import { type TestServer, startTestServer } from '../support/server.js';
+
+/** The Expose Raw API over the fixtures of every PrestaShop version (issue 4's must-holds, first part). */
+let ts: TestServer;
+let vendorToken: string;
+const shops = new Map<string, ShopRig>();
+const contents = () => rawContents(ts.server.core.catalog);
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  const vendor = await ts.createClient({ kind: 'vendor', name: 'acme' });
+  vendorToken = await ts.token(vendor);
+  await ts.server.core.shops.modules.create('ps_acme', 'acme');
+  for (const version of PS_VERSIONS) {
+    const shop = await registerShop(ts);
+    await ts.server.core.shops.consents.replace(shop.shopId, 'ps_acme', ts.server.core.catalog.consents, 'test');
+    const job = await createJob(ts, shop.shopId, { full: true });
+    for (const file of fixtureFiles(version)) {
+      const lines = fixture(version, file);
+      if (lines.length > 0) expect((await upload(ts, job, lines, { token: shop.token })).status).toBe(201);
+    }
+    shops.set(version, shop);
+  }
+});
+afterAll(async () => ts?.close());
+
+async function get(path: string, token = vendorToken): Promise<{ status: number; body: any }> {
+  const response = await fetch(path.startsWith('http') ? path : `${ts.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Every item of a list, following links.next. */
+async function all(first: string): Promise<any[]> {
+  const items: any[] = [];
+  let next: string | null = first;
+  for (let pages = 0; next && pages < 1000; pages++) {
+    const page: { status: number; body: any } = await get(next);
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    items.push(...page.body.items);
+    next = page.body.links.next;
+  }
+  return items;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+describe.each(PS_VERSIONS)('PrestaShop %s fixtures', (version) => {
+  const listed = (raw: RawContent) => raw.content.name !== 'info';
+
+  it('lists every content completely, by offset and by keyset, with the same items; each item by id; 404 otherwise', async () => {
+    const shop = shops.get(version)!;
+    for (const raw of contents().values()) {
+      if (!listed(raw)) continue;
+      const base = `/raw/v1/${shop.shopId}/${raw.content.path}`;
+      const first = await get(`${base}?limit=7`);
+      expect(first.status, `${raw.content.path}: ${JSON.stringify(first.body)}`).toBe(200);
+      const byOffset = await all(`${base}?limit=7`);
+      const byKeyset = await all(`${base}?limit=7&after=`);
+      expect(byOffset.length, raw.content.path).toBe(first.body.total);
+      expect(byKeyset.map((i) => i.id), raw.content.path).toEqual(byOffset.map((i) => i.id));
+      expect(new Set(byOffset.map((i) => i.id)).size).toBe(byOffset.length);
+      for (const item of byOffset.slice(0, 3)) {
+        const one = await get(`${base}/${encodeURIComponent(item.id)}`);
+        expect(one.status).toBe(200);
+        expect(one.body).toEqual({ kind: raw.content.path, item });
+      }
+      expect((await get(`${base}/no-such-id`)).body.code).toBe('item_not_found');
+    }
+  });
+
+  it('sorts both ways on every sortable field and filters by equality and ranges', async () => {
+    if (version !== '9.1' && version !== '1.6') return; // all versions above; the field-by-field check on the oldest and newest
+    const shop = shops.get(version)!;
+    for (const raw of contents().values()) {
+      if (!listed(raw)) continue;
+      const base = `/raw/v1/${shop.shopId}/${raw.content.path}`;
+      const items = (await get(`${base}?limit=1000`)).body.items as any[];
+      if (items.length === 0) continue;
+      for (const field of raw.fields.filter((f) => f.compare !== 'none')) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const sorted = (await get(`${base}?limit=1000&sort=${field.name}&direction=${direction}`)).body.items as any[];
+          expect(sorted).toHaveLength(items.length);
+          for (let i = 1; i < sorted.length; i++) {
+            const order = sortKey(field, sorted[i - 1][field.name], sorted[i][field.name]);
+            expect(direction === 'asc' ? order <= 0 : order >= 0, `${raw.content.path} sort=${field.name} ${direction} at ${i}`).toBe(true);
+          }
+        }
+        const sample = items.find((item) => item[field.name] !== null && item[field.name] !== undefined);
+        if (!sample) continue;
+        const value = sample[field.name];
+        const equal = (await get(`${base}?limit=1000&${field.name}=${encodeURIComponent(String(value))}`));
+        expect(equal.status, `${raw.content.path} ${field.name}=${value}: ${JSON.stringify(equal.body)}`).toBe(200);
+        expect(equal.body.items.length, `${raw.content.path} ${field.name}=${value}`).toBe(items.filter((i) => sameValue(field, i[field.name], value)).length);
+        if (['number', 'instant', 'date'].includes(field.compare)) {
+          const ranged = await get(`${base}?limit=1000&${field.name}Start=${encodeURIComponent(String(value))}&${field.name}End=${encodeURIComponent(String(value))}`);
+          expect(ranged.body.items.length, `${raw.content.path} ${field.name} range`).toBe(equal.body.items.length);
+          const above = await get(`${base}?limit=1000&${field.name}Start=${encodeURIComponent(String(value))}`);
+          expect(above.body.items.length).toBe(items.filter((i) => i[field.name] !== null && sortKey(field, i[field.name], value) >= 0).length);
+        }
+      }
+    }
+  });
+});
+
+function sortKey(field: RawField, a: unknown, b: unknown): number {
+  if (field.compare === 'number') return compare(a === null ? null : Number(a), b === null ? null : Number(b));
+  if (field.compare === 'boolean') return compare(a === null ? null : Number(a), b === null ? null : Number(b));
+  return compare(a, b);
+}
+
+function sameValue(field: RawField, a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return false;
+  return field.compare === 'number' ? Number(a) === Number(b) : a === b;
+}
+
+describe('the shop route and the envelope', () => {
+  it('GET /raw/v1/{shopId}/shop answers the info singleton', async () => {
+    const shop = shops.get('9.1')!;
+    const { status, body } = await get(`/raw/v1/${shop.shopId}/shop`);
+    expect(status).toBe(200);
+    expect(body.item).toMatchObject({ id: shop.shopId, shopId: shop.shopId, cmsVersion: expect.any(String), lastSyncedAt: expect.stringMatching(/Z$/) });
+  });
+
+  it('keeps the filters in absolute links', async () => {
+    const shop = shops.get('9.1')!;
+    const { body } = await get(`/raw/v1/${shop.shopId}/products?limit=5&active=true&sort=priceTaxExcl`);
+    expect(body.pagination).toEqual({ offset: 0, limit: 5 });
+    expect(body.links.next).toMatch(new RegExp(`^${ts.url}/raw/v1/${shop.shopId}/products\\?`));
+    const next = new URL(body.links.next);
+    expect(Object.fromEntries(next.searchParams)).toEqual({ limit: '5', active: 'true', sort: 'priceTaxExcl', offset: '5' });
+    expect(body.links.prev).toBeNull();
+    expect(new URL(body.links.last).searchParams.get('offset')).toBe(String(Math.floor((body.total - 1) / 5) * 5));
+  });
+
+  it('projects fields', async () => {
+    const shop = shops.get('9.1')!;
+    const { body } = await get(`/raw/v1/${shop.shopId}/products?limit=2&fields=name,priceTaxExcl`);
+    expect(Object.keys(body.items[0]).sort()).toEqual(['id', 'name', 'priceTaxExcl', 'shopId']);
+  });
+});
+
+describe('tenant isolation, from the attacker side', () => {
+  it('vendor B reads nothing of the shops that consented to vendor A', async () => {
+    const other = await ts.token(await ts.createClient({ kind: 'vendor', name: 'mallory' }));
+    await ts.server.core.shops.modules.create('ps_mallory', 'mallory');
+    const shop = shops.get('9.1')!;
+    for (const path of ['products', 'products/1-2-en', 'shop', 'orders']) {
+      const response = await get(`/raw/v1/${shop.shopId}/${path}`, other);
+      expect(response.status, path).toBe(403);
+      expect(response.body.code).toBe('consent_missing');
+    }
+    // An unknown shop answers like a shop without consent.
+    expect((await get(`/raw/v1/${randomUUID()}/products`)).status).toBe(403);
+  });
+
+  it('a revoked consent answers 403 on the very next request', async () => {
+    const shop = shops.get('8')!;
+    expect((await get(`/raw/v1/${shop.shopId}/customers`)).status).toBe(200);
+    await ts.server.core.shops.consents.change(shop.shopId, 'ps_acme', { accepted: [], revoked: ['customers'] }, 'test');
+    const refused = await get(`/raw/v1/${shop.shopId}/customers`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('"customers"');
+    expect((await get(`/raw/v1/${shop.shopId}/products`)).status).toBe(200);
+  });
+
+  it('shop and admin tokens cannot use the Raw API; strangers get 401', async () => {
+    const shop = shops.get('9.1')!;
+    expect((await get(`/raw/v1/${shop.shopId}/products`, shop.token)).status).toBe(403);
+    const admin = await ts.token(await ts.createClient({ kind: 'admin', name: 'ops' }));
+    expect((await get(`/raw/v1/${shop.shopId}/products`, admin)).status).toBe(403);
+    expect((await fetch(`${ts.url}/raw/v1/${shop.shopId}/products`)).status).toBe(401);
+  });
+
+  it.each([
+    ['limit=1001', 'limit'], ['limit=0', 'limit'], ['offset=-1', 'offset'], ['sort=password', 'sort'], ['direction=sideways', 'direction'],
+    ["idProduct=1%20OR%201=1", 'idProduct'], ['idProduct=1;drop%20table%20shop_products', 'idProduct'], ['active=maybe', 'active'],
+    ["name=x'%20OR%20'1'='1", null], ['createdAtStart=yesterday', 'createdAtStart'], ['bogus=1', 'bogus'], ['nameStart=a', 'nameStart'],
+    ['after=garbage', 'after'], ['offset=5&after=', 'after'], ['fields=password', 'fields'], ['limit[]=5', 'limit'],
+  ])('rejects or neutralises %s', async (query, parameter) => {
+    const shop = shops.get('9.1')!;
+    const response = await get(`/raw/v1/${shop.shopId}/products?${query}`);
+    if (parameter === null) {
+      // A quoted string is a value like any other: no match, no error.
+      expect(response).toMatchObject({ status: 200, body: { total: 0, items: [] } });
+      return;
+    }
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(JSON.stringify(response.body)).toContain(parameter);
+  });
+
+  it("an id of another shop's row answers 404", async () => {
+    const a = shops.get('9.1')!;
+    const b = shops.get('9')!;
+    const itemOfB = (await get(`/raw/v1/${b.shopId}/carriers?limit=1`)).body.items[0];
+    const rowOnlyInB = await get(`/raw/v1/${a.shopId}/carriers/${encodeURIComponent(`${itemOfB.id}-nope`)}`);
+    expect(rowOnlyInB.status).toBe(404);
+  });
+});
