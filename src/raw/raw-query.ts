@@ -33,9 +33,29 @@ export class RawQuery {
   constructor(
     private readonly db: Kysely<any>,
     private readonly backend: Backend,
+    private readonly streamPageSize = 1000,
   ) {}
 
   async list(raw: RawContent, request: ListRequest): Promise<ListResult> {
+    return this.page(raw, request, true);
+  }
+
+  /**
+   * Every matching item in order, fetched by keyset pages (1,000 rows) so the table is never held in memory
+   * (the NDJSON export). `limit`, `offset` and `after` of the query are ignored.
+   */
+  async *stream(raw: RawContent, request: ListRequest): AsyncGenerator<Record<string, unknown>> {
+    const { limit: _limit, offset: _offset, ...query } = request.query;
+    let after = '';
+    for (;;) {
+      const page = await this.page(raw, { shopId: request.shopId, query: { ...query, limit: this.streamPageSize, offset: 0, after } }, false);
+      yield* page.items;
+      if (!page.nextCursor) return;
+      after = page.nextCursor;
+    }
+  }
+
+  private async page(raw: RawContent, request: ListRequest, withTotal: boolean): Promise<ListResult> {
     const q = request.query;
     const limit = (q.limit as number | undefined) ?? 10;
     const offset = (q.offset as number | undefined) ?? 0;
@@ -63,11 +83,11 @@ export class RawQuery {
         pageParams,
       ),
     );
-    const count = await this.db.executeQuery<{ n: number | string }>(CompiledQuery.raw(`SELECT count(*) AS "n" FROM "${raw.content.table}" WHERE ${where}`, params));
+    const count = withTotal ? await this.db.executeQuery<{ n: number | string }>(CompiledQuery.raw(`SELECT count(*) AS "n" FROM "${raw.content.table}" WHERE ${where}`, params)) : undefined;
     const last = page.rows[page.rows.length - 1];
     return {
       items: page.rows.map((row) => encodeRow(fields, row, request.shopId)),
-      total: Number(count.rows[0]?.n ?? 0),
+      total: Number(count?.rows[0]?.n ?? 0),
       offset,
       limit,
       nextCursor: last && page.rows.length === limit ? encodeCursor(sort.name, direction, last.psif_sort, last.id as string) : null,

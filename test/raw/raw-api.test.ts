@@ -149,6 +149,42 @@ describe('the shop route and the envelope', () => {
   });
 });
 
+describe('beyond PrestaShop: conditional requests and NDJSON export', () => {
+  it('tags JSON answers with an ETag and answers 304 to If-None-Match', async () => {
+    const shop = shops.get('9.1')!;
+    const url = `${ts.url}/raw/v1/${shop.shopId}/categories?limit=3`;
+    const headers = { authorization: `Bearer ${vendorToken}` };
+    const first = await fetch(url, { headers });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    const again = await fetch(url, { headers: { ...headers, 'if-none-match': `W/"other", ${etag}` } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const other = await fetch(`${url}&offset=3`, { headers: { ...headers, 'if-none-match': etag } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('streams a whole filtered table as NDJSON, in order, equal to the paged listing', async () => {
+    const shop = shops.get('9.1')!;
+    const query = 'active=true&sort=priceTaxExcl&direction=desc';
+    const response = await fetch(`${ts.url}/raw/v1/${shop.shopId}/products?${query}&limit=2`, { headers: { authorization: `Bearer ${vendorToken}`, accept: 'application/x-ndjson' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await response.text()).trimEnd().split('\n').map((line) => JSON.parse(line));
+    const paged = await all(`/raw/v1/${shop.shopId}/products?${query}&limit=4`);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines).toEqual(paged);
+    // The same through many small keyset pages, as a big table is read.
+    const { RawQuery } = await import('../../src/raw/raw-query.js');
+    const small = new RawQuery(ts.server.core.db.kysely, ts.server.core.db.backend, 5);
+    const streamed: unknown[] = [];
+    const products = contents().get('products')!;
+    for await (const item of small.stream(products, { shopId: shop.shopId, query: { active: true, sort: 'priceTaxExcl', direction: 'desc' } })) streamed.push(item);
+    expect(streamed).toEqual(paged);
+  });
+});
+
 describe('tenant isolation, from the attacker side', () => {
   it('vendor B reads nothing of the shops that consented to vendor A', async () => {
     const other = await ts.token(await ts.createClient({ kind: 'vendor', name: 'mallory' }));

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthModule } from '../../auth/auth-module.js';
 import { requirePrincipal } from '../../auth/routes/require-principal.js';
 import { ApiError } from '../../platform/http/api-error.js';
@@ -18,6 +20,7 @@ const tags = ['raw'];
  */
 export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: AuthModule; raw: RawModule; publicUrl: string }): Promise<void> {
   app.addHook('onRequest', requirePrincipal(auth.verifier, { kinds: ['vendor', 'admin'], audiences: [auth.config.apiAudience] }));
+  app.addHook('onSend', conditionalGet);
 
   for (const content of raw.contents.values()) {
     const item = Type.Ref(itemSchema(content));
@@ -46,7 +49,7 @@ export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: Auth
     app.get(`/raw/v1/:shopId/${content.content.path}`, {
       schema: {
         tags, security, operationId: `${operation}_getPaginatedItems`, summary: `List ${content.content.path}`,
-        description: `Filters: equality on every field; \`<field>Start\`/\`<field>End\` (inclusive) on numbers and dates; booleans as true|false; dates as ISO 8601. Sorted by \`sort\` then id. Pages by \`offset\` or, for deep pages, by the \`after\` cursor of \`links.next\` (send \`after=\` to start).`,
+        description: `With \`Accept: application/x-ndjson\`: every matching item, one JSON object per line, streamed (limit, offset and after are ignored). Filters: equality on every field; \`<field>Start\`/\`<field>End\` (inclusive) on numbers and dates; booleans as true|false; dates as ISO 8601. Sorted by \`sort\` then id. Pages by \`offset\` or, for deep pages, by the \`after\` cursor of \`links.next\` (send \`after=\` to start).`,
         params: Type.Object({ shopId: ShopId }),
         querystring: listQuerySchema(content),
         response: {
@@ -54,10 +57,11 @@ export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: Auth
           ...errorResponses(400, 401, 403),
         },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { shopId } = request.params as { shopId: string };
       await raw.access.check(request.principal, shopId, content.content);
       const query = request.query as Record<string, unknown>;
+      if (wantsNdjson(request)) return reply.type('application/x-ndjson; charset=utf-8').send(ndjson(raw.query.stream(content, { shopId, query })));
       const result = await raw.query.list(content, { shopId, query });
       return { kind: content.content.path, items: result.items, total: result.total, pagination: { offset: result.offset, limit: result.limit }, links: links(publicUrl, request, result) };
     });
@@ -89,4 +93,39 @@ function links(publicUrl: string, request: FastifyRequest, result: { total: numb
     prev: keyset || offset === 0 ? null : at({ offset: String(Math.max(0, offset - limit)) }),
     next: next ?? null,
   };
+}
+
+function wantsNdjson(request: FastifyRequest): boolean {
+  return /application\/x-ndjson/i.test(request.headers.accept ?? '');
+}
+
+/** Items as NDJSON lines, pulled page by page as the client reads: memory does not grow with the table. */
+function ndjson(items: AsyncGenerator<Record<string, unknown>>): Readable {
+  return Readable.from((async function* lines() {
+    let batch = '';
+    for await (const item of items) {
+      batch += `${JSON.stringify(item)}\n`;
+      if (batch.length >= 64 * 1024) {
+        yield batch;
+        batch = '';
+      }
+    }
+    if (batch) yield batch;
+  })());
+}
+
+/**
+ * A strong ETag over the exact bytes of every JSON answer, and 304 when the client already has them:
+ * polling clients skip downloading pages that did not change. Streams (NDJSON) are not tagged.
+ */
+function conditionalGet(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void): void {
+  if (typeof payload !== 'string' || reply.statusCode !== 200) return done(null, payload);
+  const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+  void reply.header('etag', etag);
+  const match = request.headers['if-none-match'];
+  if (match && (match.trim() === '*' || match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))) {
+    void reply.code(304);
+    return done(null, '');
+  }
+  done(null, payload);
 }
