@@ -42,7 +42,7 @@ export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: Auth
       const id = isShop ? shopId : (request.params as { id: string }).id;
       const found = await raw.query.get(content, shopId, id, (request.query as { fields?: string }).fields);
       if (!found) throw ApiError.notFound('item_not_found', isShop ? `shop ${shopId} has not sent its information yet` : `no ${content.content.path} item "${id}" in shop ${shopId}`);
-      return { kind: content.content.path, item: found };
+      return { kind: isShop ? 'shop' : content.content.path, item: found };
     });
 
     if (isShop) continue;
