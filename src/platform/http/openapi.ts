@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { ApiError } from './api-error.js';
+import { postmanCollections } from './postman.js';
 import type { App } from './server.js';
 
 /** API families: each route's first tag names its family, and each family gets its own document. */
@@ -12,7 +14,7 @@ export const API_FAMILIES = {
 } as const;
 export type ApiFamily = keyof typeof API_FAMILIES;
 
-type OpenApiDocument = {
+export type OpenApiDocument = {
   openapi: string;
   info: Record<string, unknown>;
   paths?: Record<string, Record<string, { tags?: string[] }>>;
@@ -50,12 +52,12 @@ export async function registerOpenApi(app: App, options: { publicUrl: string; ve
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get<{ Params: { family: string } }>('/openapi/:family.json', { schema: { hide: true } }, async (request, reply) => {
-    const family = request.params.family;
-    if (!(family in API_FAMILIES)) {
-      return reply.code(404).send({ statusCode: 404, code: 'unknown_family', message: `no API family "${family}"; known: ${Object.keys(API_FAMILIES).join(', ')}` });
-    }
-    return familyDocument(app.swagger() as unknown as OpenApiDocument, family as ApiFamily);
+  const document = (family: ApiFamily) => familyDocument(app.swagger() as unknown as OpenApiDocument, family);
+  app.get<{ Params: { family: string } }>('/openapi/:family.json', { schema: { hide: true } }, async (request) => document(apiFamily(request.params.family)));
+  const collections = postmanCollections(options.publicUrl);
+  app.get<{ Params: { family: string } }>('/postman/:family.json', { schema: { hide: true } }, async (request, reply) => {
+    const family = apiFamily(request.params.family);
+    return reply.type('application/json; charset=utf-8').send(await collections.json(family, () => document(family)));
   });
 
   await app.register(swaggerUi, {
@@ -70,6 +72,12 @@ export async function registerOpenApi(app: App, options: { publicUrl: string; ve
       tryItOutEnabled: true,
     } as Record<string, unknown>,
   });
+}
+
+/** The family a URL names: 404 unknown_family for any other name (own keys only, not "constructor"). */
+function apiFamily(name: string): ApiFamily {
+  if (!Object.hasOwn(API_FAMILIES, name)) throw ApiError.notFound('unknown_family', `no API family "${name}"; known: ${Object.keys(API_FAMILIES).join(', ')}`);
+  return name as ApiFamily;
 }
 
 /** The combined document restricted to one family's paths, keeping the shared components. */

@@ -38,8 +38,8 @@ export function listQuerySchema(raw: RawContent): TSchema {
   const properties: Record<string, TSchema> = {
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'Page size (1 to 1000)' }),
     offset: Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0, description: 'Items to skip (offset pagination)' }),
-    sort: Type.Union(raw.fields.filter((f) => f.compare !== 'none').map((f) => Type.Literal(f.name)), { description: 'Field to sort by (default id); ties are broken by id' }),
-    direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+    sort: stringEnum(raw.fields.filter((f) => f.compare !== 'none').map((f) => f.name), { description: 'Field to sort by (default id); ties are broken by id' }),
+    direction: stringEnum(['asc', 'desc'], { default: 'asc' }),
     after: Type.String({ maxLength: 2048, description: 'Keyset pagination: the cursor of links.next; empty to start. Exclusive with offset.' }),
     fields: Type.String({ maxLength: 4000, description: 'Comma-separated fields to return (id and shopId always are)' }),
   };
@@ -52,7 +52,13 @@ export function listQuerySchema(raw: RawContent): TSchema {
       properties[`${field.name}End`] = { ...filter, description: `${field.name} ≤ (inclusive)` };
     }
   }
-  return Type.Object(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, k === 'limit' || k === 'offset' || k === 'direction' ? v : Type.Optional(v)])), { additionalProperties: false });
+  // All optional: the defaults are filled in by the validator, and OpenAPI must not call them required.
+  return Type.Object(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Type.Optional(v)])), { additionalProperties: false });
+}
+
+/** A plain `{type: string, enum}` (TypeBox writes an anyOf of literals, which tools render poorly). */
+function stringEnum(values: string[], options: Record<string, unknown> = {}): TSchema {
+  return Type.Unsafe<string>({ type: 'string', enum: values, ...options });
 }
 
 function filterSchema(field: RawField): TSchema | undefined {
