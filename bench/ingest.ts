@@ -53,7 +53,7 @@ import { ensureContentTables } from '../src/catalog/content-tables.js';
 import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, psifServerEnv, serverCore, startServerProcess, type Row } from './lib/load.js';
+import { cleanEnv, freePort, printTable, psifServerEnv, serverCore, startServerProcess, type Row } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -553,18 +553,6 @@ interface PsifServer {
   stop(): Promise<void>;
 }
 
-/**
- * The environment psif's children start from: ours, minus any PSIF_* or DATABASE_URL a developer has
- * exported, so the bench always measures the setup it describes.
- */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('PSIF_') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') continue;
-    env[key] = value;
-  }
-  return env;
-}
 
 /**
  * Starts `psif start` on a fresh data directory (SQLite) or a fresh schema (PostgreSQL), creates an admin

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
+import { cleanEnv, freePort, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -163,19 +163,6 @@ async function startBaseline(): Promise<Target> {
   };
 }
 
-/**
- * The environment psif's children start from: ours, minus any PSIF_* or
- * DATABASE_URL a developer has exported, so the bench always measures the
- * same setup (fresh SQLite in a temp dir) whatever the shell holds.
- */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('PSIF_') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') continue;
-    env[key] = value;
-  }
-  return env;
-}
 
 async function startPsif(): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'psif-bench-'));

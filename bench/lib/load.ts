@@ -297,3 +297,16 @@ export function psifServerEnv(dataDir: string, port: number): Record<string, str
     PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
   };
 }
+
+/**
+ * The environment psif's children start from: ours, minus any PSIF_*, DATABASE_URL or LOG_LEVEL a developer
+ * has exported, so a bench always measures the setup it describes.
+ */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('PSIF_') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') continue;
+    env[key] = value;
+  }
+  return env;
+}
