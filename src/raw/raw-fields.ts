@@ -13,6 +13,8 @@ export interface RawField {
   output: OutputType;
   /** How it is compared: numbers and instants get Start/End ranges; objects are not filterable. */
   compare: 'text' | 'number' | 'instant' | 'date' | 'boolean' | 'none';
+  /** Never null (id and psif's system columns): sorts and keyset conditions can then follow an index. */
+  notNull?: boolean;
 }
 
 export interface RawContent {
@@ -30,7 +32,7 @@ const OUTPUT: Record<PropertyType, OutputType> = { string: 'string', integer: 'i
  * created_at where the content has one, psif's first-stored time otherwise.
  */
 export function rawContent(content: Content): RawContent {
-  const fields: RawField[] = [{ name: 'id', column: 'id', stored: 'string', output: 'string', compare: 'text' }];
+  const fields: RawField[] = [{ name: 'id', column: 'id', stored: 'string', output: 'string', compare: 'text', notNull: true }];
   for (const property of content.properties) {
     const output = (property.rawType as OutputType | undefined) ?? OUTPUT[property.type];
     fields.push({ name: property.camel, column: property.name, stored: property.type, output, compare: compareOf(property.type, output) });
@@ -38,11 +40,11 @@ export function rawContent(content: Content): RawContent {
   const add = (field: RawField) => {
     if (!fields.some((f) => f.name === field.name)) fields.push(field);
   };
-  add({ name: 'createdAt', column: 'sys_created_at', stored: 'datetime', output: 'string', compare: 'instant' });
-  add({ name: 'updatedAt', column: 'sys_updated_at', stored: 'datetime', output: 'string', compare: 'instant' });
-  add({ name: 'lastSyncedAt', column: 'sys_last_synced_at', stored: 'datetime', output: 'string', compare: 'instant' });
+  add({ name: 'createdAt', column: 'sys_created_at', stored: 'datetime', output: 'string', compare: 'instant', notNull: true });
+  add({ name: 'updatedAt', column: 'sys_updated_at', stored: 'datetime', output: 'string', compare: 'instant', notNull: true });
+  add({ name: 'lastSyncedAt', column: 'sys_last_synced_at', stored: 'datetime', output: 'string', compare: 'instant', notNull: true });
   if (content.deleteMatchers.length > 0) {
-    add({ name: 'deleted', column: 'sys_deleted', stored: 'boolean', output: 'boolean', compare: 'boolean' });
+    add({ name: 'deleted', column: 'sys_deleted', stored: 'boolean', output: 'boolean', compare: 'boolean', notNull: true });
     add({ name: 'deletedAt', column: 'sys_deleted_at', stored: 'datetime', output: 'string', compare: 'instant' });
   }
   return { content, fields, byName: new Map(fields.map((f) => [f.name, f])) };

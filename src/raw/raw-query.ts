@@ -72,9 +72,12 @@ export class RawQuery {
     let keyset: Condition | undefined;
     if (q.after !== undefined) {
       if (offset !== 0) throw ApiError.badRequest('invalid_pagination', 'use either offset or after, not both', { parameter: 'after' });
-      if (q.after !== '') keyset = keysetCondition(decodeCursor(q.after as string, sort.name, direction), sortSql, direction, p);
+      if (q.after !== '') keyset = keysetCondition(decodeCursor(q.after as string, sort.name, direction), sortSql, direction, p, sort.notNull === true);
     }
-    const order = direction === 'asc' ? `${sortSql} ASC NULLS FIRST, "id" ASC` : `${sortSql} DESC NULLS LAST, "id" DESC`;
+    // NULLS FIRST/LAST keeps both backends in one order, but stops PostgreSQL from reading an index in
+    // order: columns that are never null do without it.
+    const nulls = sort.notNull ? '' : direction === 'asc' ? ' NULLS FIRST' : ' NULLS LAST';
+    const order = direction === 'asc' ? `${sortSql} ASC${nulls}, "id" ASC` : `${sortSql} DESC${nulls}, "id" DESC`;
     const columns = [...new Set([...fields.map((f) => `"${f.column}"`), '"id"'])].join(', ');
     const pageParams = [...params, ...(keyset?.params ?? []), limit, offset];
     const page = await this.db.executeQuery<Record<string, unknown>>(
@@ -178,7 +181,12 @@ function decodeCursor(cursor: string, sort: string, direction: string): { value:
 }
 
 /** Rows strictly after (value, id) in the order `ORDER BY sort NULLS FIRST, id` (mirrored for desc). */
-function keysetCondition(cursor: { value: unknown; id: string }, sortSql: string, direction: 'asc' | 'desc', p: () => string): Condition {
+function keysetCondition(cursor: { value: unknown; id: string }, sortSql: string, direction: 'asc' | 'desc', p: () => string, notNull: boolean): Condition {
+  // A row-value comparison is what both planners turn into an index range; the OR form scans the shop.
+  if (notNull && cursor.value !== null) {
+    if (sortSql === '"id"') return { sql: `"id" ${direction === 'asc' ? '>' : '<'} ${p()}`, params: [cursor.id] };
+    return { sql: `(${sortSql}, "id") ${direction === 'asc' ? '>' : '<'} (${p()}, ${p()})`, params: [cursor.value, cursor.id] };
+  }
   if (direction === 'asc') {
     if (cursor.value === null) return { sql: `((${sortSql} IS NULL AND "id" > ${p()}) OR ${sortSql} IS NOT NULL)`, params: [cursor.id] };
     return { sql: `(${sortSql} > ${p()} OR (${sortSql} = ${p()} AND "id" > ${p()}))`, params: [cursor.value, cursor.value, cursor.id] };

@@ -68,6 +68,15 @@ describe.each(PS_VERSIONS)('PrestaShop %s fixtures', (version) => {
       const byKeyset = await all(`${base}?limit=7&after=`);
       expect(byOffset.length, raw.content.path).toBe(first.body.total);
       expect(byKeyset.map((i) => i.id), raw.content.path).toEqual(byOffset.map((i) => i.id));
+      // Also on a never-null server field and on a property (nullable), both ways.
+      for (const sort of ['lastSyncedAt', raw.fields.find((f) => !f.notNull && f.compare !== 'none')?.name]) {
+        for (const direction of ['asc', 'desc']) {
+          if (!sort) continue;
+          const offsetIds = (await all(`${base}?limit=6&sort=${sort}&direction=${direction}`)).map((i) => i.id);
+          const keysetIds = (await all(`${base}?limit=6&sort=${sort}&direction=${direction}&after=`)).map((i) => i.id);
+          expect(keysetIds, `${raw.content.path} sort=${sort} ${direction}`).toEqual(offsetIds);
+        }
+      }
       expect(new Set(byOffset.map((i) => i.id)).size).toBe(byOffset.length);
       for (const item of byOffset.slice(0, 3)) {
         const one = await get(`${base}/${encodeURIComponent(item.id)}`);
