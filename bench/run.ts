@@ -37,6 +37,7 @@ const BENCHES: Bench[] = [
   { title: 'token issuance (client_credentials)', load: async () => benchToken },
   { title: 'token verification', load: () => optional('verify', 'benchVerify') },
   { title: 'ingestion (collector upload)', load: () => optional('ingest', 'benchIngest') },
+  { title: 'Raw API (list pages)', load: () => optional('raw', 'benchRaw') },
 ];
 
 export async function runAll(opts: BenchOptions): Promise<Record<string, unknown>> {
