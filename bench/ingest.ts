@@ -35,7 +35,7 @@
 
 import { randomBytes, randomUUID, hash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -53,7 +53,7 @@ import { ensureContentTables } from '../src/catalog/content-tables.js';
 import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, printTable, psifServerEnv, serverCore, startServerProcess, type Row } from './lib/load.js';
+import { cleanEnv, freePort, median, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -845,7 +845,7 @@ export async function benchIngest(_opts: BenchOptions = benchOptionsFromEnv()): 
     result.backends = settings.backends.map((backend) => ({ backend, skipped: 'psif not built' }));
     return result;
   }
-  warnIfStale();
+  warnIfStaleBuild(REPO_ROOT, PSIF_CLI);
 
   const work = await mkdtemp(join(tmpdir(), 'psif-bench-ingest-files-'));
   try {
@@ -1006,27 +1006,6 @@ async function dropSchemas(schemas: string[]): Promise<void> {
   }
 }
 
-/** The bench measures dist/, not src/: say so when src/ changed since the last build. */
-function warnIfStale(): void {
-  if (process.env.BENCH_PSIF_CLI !== undefined) return;
-  const newest = (dir: string): number => {
-    let latest = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }
-    return latest;
-  };
-  if (newest(join(REPO_ROOT, 'src')) > statSync(PSIF_CLI).mtimeMs) {
-    console.log('warning: src/ changed after dist/cli.js was built; this measures the last build (`npm run build` to refresh)');
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function report(result: IngestBenchResult): void {
   const { settings } = result;

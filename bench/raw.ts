@@ -34,7 +34,7 @@
 
 import { execFile } from 'node:child_process';
 import { hash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ import { RawAccess } from '../src/raw/raw-access.js';
 import { rawContent } from '../src/raw/raw-fields.js';
 import { RawQuery } from '../src/raw/raw-query.js';
 import { isMain, runMain } from './lib/entry.js';
-import { freePort, printTable, psifServerEnv, runLoad, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess } from './lib/load.js';
+import { cleanEnv, freePort, median, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -557,19 +557,6 @@ interface PsifInstance {
   server: ServerProcess | undefined;
 }
 
-/**
- * The environment psif's children start from: ours, minus any PSIF_* or DATABASE_URL a developer has
- * exported, so the bench always measures the setup it describes.
- */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('PSIF_') || key === 'DATABASE_URL' || key === 'LOG_LEVEL') continue;
-    env[key] = value;
-  }
-  return env;
-}
-
 async function cli(instance: PsifInstance, args: string[]): Promise<Record<string, unknown> | undefined> {
   const { stdout } = await execFileAsync(process.execPath, [PSIF_CLI, ...args], { env: { ...cleanEnv(), ...instance.env }, cwd: REPO_ROOT, timeout: 60_000 });
   return parseJsonOutput(stdout);
@@ -749,7 +736,7 @@ export async function benchRaw(opts: BenchOptions = benchOptionsFromEnv()): Prom
     result.backends = settings.backends.map((backend) => ({ backend, skipped: 'psif not built' }));
     return result;
   }
-  warnIfStale();
+  warnIfStaleBuild(REPO_ROOT, PSIF_CLI);
 
   for (const backend of settings.backends) {
     console.log(`\n--- ${backend} ---`);
@@ -984,27 +971,6 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-/** The bench measures dist/, not src/: say so when src/ changed since the last build. */
-function warnIfStale(): void {
-  if (process.env.BENCH_PSIF_CLI !== undefined) return;
-  const newest = (dir: string): number => {
-    let latest = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }
-    return latest;
-  };
-  if (newest(join(REPO_ROOT, 'src')) > statSync(PSIF_CLI).mtimeMs) {
-    console.log('warning: src/ changed after dist/cli.js was built; this measures the last build (`npm run build` to refresh)');
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Each figure is the median over the rounds (so p99 is the median round's p99, not a pooled one). */
 function medianResult(runs: LoadResult[]): LoadResult {

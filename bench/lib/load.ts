@@ -4,7 +4,9 @@
 // server on the same event loop.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -309,4 +311,26 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return env;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Benches measure dist/, not src/: say so when src/ changed since `cli` was built. */
+export function warnIfStaleBuild(repoRoot: string, cli: string): void {
+  if (process.env.BENCH_PSIF_CLI !== undefined) return;
+  const newest = (dir: string): number => {
+    let latest = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }
+    return latest;
+  };
+  if (newest(join(repoRoot, 'src')) > statSync(cli).mtimeMs) {
+    console.log('warning: src/ changed after dist/cli.js was built; this measures the last build (`npm run build` to refresh)');
+  }
 }
