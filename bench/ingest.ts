@@ -53,7 +53,7 @@ import { ensureContentTables } from '../src/catalog/content-tables.js';
 import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, median, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row } from './lib/load.js';
+import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -639,20 +639,6 @@ async function adminPost<T>(url: string, bearer: string, path: string, body: unk
   const text = await response.text();
   if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as T;
-}
-
-/** The JSON object in a CLI's stdout: the whole output, else its last `{…}` line. */
-function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
-  const candidates = [stdout, ...stdout.split('\n').reverse()].map((s) => s.trim()).filter((s) => s.startsWith('{'));
-  for (const text of candidates) {
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // Not this one; try the next candidate.
-    }
-  }
-  return undefined;
 }
 
 interface UploadAnswer {

@@ -64,7 +64,7 @@ import { RawAccess } from '../src/raw/raw-access.js';
 import { rawContent } from '../src/raw/raw-fields.js';
 import { RawQuery } from '../src/raw/raw-query.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, median, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess } from './lib/load.js';
+import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -640,20 +640,6 @@ async function api(url: string, bearer: string, method: string, path: string, bo
   const text = await response.text();
   if (response.status !== expected) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as unknown;
-}
-
-/** The JSON object in a CLI's stdout: the whole output, else its last `{…}` line. */
-function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
-  const candidates = [stdout, ...stdout.split('\n').reverse()].map((s) => s.trim()).filter((s) => s.startsWith('{'));
-  for (const text of candidates) {
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // Not this one; try the next candidate.
-    }
-  }
-  return undefined;
 }
 
 interface ListAnswer {

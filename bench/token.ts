@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
+import { cleanEnv, freePort, parseJsonOutput, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -203,22 +203,6 @@ async function createPsifClient(env: NodeJS.ProcessEnv): Promise<{ clientId: str
     throw new Error(`psif clients create --json printed no client_id/client_secret:\n${stdout}`);
   }
   return { clientId, clientSecret };
-}
-
-/** The JSON object in a CLI's stdout: the whole output, else its last `{…}` line. */
-function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
-  const candidates = [stdout, ...stdout.split('\n').reverse()].map((s) => s.trim()).filter((s) => s.startsWith('{'));
-  for (const text of candidates) {
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        return value as Record<string, unknown>;
-      }
-    } catch {
-      // Not this one; try the next candidate.
-    }
-  }
-  return undefined;
 }
 
 if (isMain(import.meta.url)) {

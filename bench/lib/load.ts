@@ -334,3 +334,17 @@ export function warnIfStaleBuild(repoRoot: string, cli: string): void {
     console.log('warning: src/ changed after dist/cli.js was built; this measures the last build (`npm run build` to refresh)');
   }
 }
+
+/** The JSON object in a CLI's stdout: the whole output, else its last `{…}` line. */
+export function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
+  const candidates = [stdout, ...stdout.split('\n').reverse()].map((s) => s.trim()).filter((s) => s.startsWith('{'));
+  for (const text of candidates) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // Not this one; try the next candidate.
+    }
+  }
+  return undefined;
+}
