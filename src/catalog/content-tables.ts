@@ -7,19 +7,8 @@ import type { Catalog, Content, PropertyType } from './catalog.js';
  * wire) and the system columns below, keyed by (shop_id, id) so the data can be sharded by shop.
  *
  * System columns are prefixed `sys_` because contents have properties named created_at, updated_at and
- * deleted that mean something else (the shop's own values).
+ * deleted that mean something else (the shop's own values). docs/cloudsync.md ("Storage") says what each holds.
  */
-export const SYSTEM_COLUMNS = {
-  sys_lang: 'Language of the row, for contents whose rows depend on it (else null)',
-  sys_job_id: 'The sync job that last wrote the row',
-  sys_hash: 'Digest of the last upserted line: an identical re-send does not move sys_updated_at',
-  sys_created_at: 'When psif first stored the row (epoch ms)',
-  sys_updated_at: 'When the row last changed in psif (epoch ms)',
-  sys_last_synced_at: 'When the row was last received or deleted (epoch ms)',
-  sys_deleted: 'Soft delete flag',
-  sys_deleted_at: 'When the row was soft-deleted (epoch ms)',
-} as const;
-
 type ColumnKind = PropertyType | 'key' | 'timestamp' | 'flag' | 'text';
 
 const COLUMN_TYPES: Record<Backend, Record<ColumnKind, string>> = {

@@ -19,10 +19,6 @@ export class UploadSpool {
     private readonly directory: string,
   ) {}
 
-  get spilled(): boolean {
-    return this.file !== undefined;
-  }
-
   /** Resolves at once unless the file needs draining; the caller pauses its source until it does. */
   write(data: Buffer): Promise<void> | undefined {
     if (!this.file && this.memoryUsed + data.length <= this.memoryBytes) {

@@ -7,8 +7,8 @@ export type UploadRecord = Selectable<UploadTable>;
 export class UploadsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(record: UploadRecord, db: Kysely<Database> = this.db): Promise<void> {
-    await db.insertInto('uploads').values(record).execute();
+  async insert(record: UploadRecord): Promise<void> {
+    await this.db.insertInto('uploads').values(record).execute();
   }
 
   async list(filter: { shopId?: string | undefined; jobId?: string | undefined; status?: 'stored' | 'rejected' | undefined }, limit = 50): Promise<UploadRecord[]> {

@@ -30,10 +30,6 @@ export class ModuleService {
     return module;
   }
 
-  find(name: string): Promise<Module | undefined> {
-    return this.repository.find(name);
-  }
-
   async list(filter: { vendorName?: string | undefined } = {}): Promise<Module[]> {
     const vendorClientId = filter.vendorName === undefined ? undefined : (await this.clients.findVendor(filter.vendorName)).clientId;
     return this.repository.list({ vendorClientId });
