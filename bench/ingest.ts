@@ -53,7 +53,7 @@ import { ensureContentTables } from '../src/catalog/content-tables.js';
 import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row } from './lib/load.js';
+import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -581,7 +581,7 @@ async function startPsif(backend: Backend, schema: string | undefined, uploadMax
     if (typeof admin?.client_id !== 'string' || typeof admin.client_secret !== 'string') throw new Error(`psif clients create --json printed no client_id/client_secret:\n${stdout}`);
     const adminCredentials = { clientId: admin.client_id, clientSecret: admin.client_secret };
 
-    server = await startServerProcess(process.execPath, [PSIF_CLI, 'start'], env, /psif listening/i, { cwd: REPO_ROOT, baseEnv, readyUrl: `${url}/readyz` });
+    server = await startServerProcess(process.execPath, psifStartArgs(REPO_ROOT, PSIF_CLI), env, /psif listening/i, { cwd: REPO_ROOT, baseEnv, readyUrl: `${url}/readyz` });
     const pid = server.child.pid;
     if (pid === undefined) throw new Error('psif started without a pid');
     reader = backend === 'sqlite' ? sqliteReader(join(dataDir, 'psif.sqlite')) : postgresReader(schema!);

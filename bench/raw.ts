@@ -10,7 +10,8 @@
 // BENCH_RAW_SHOP_ROWS (10000 rows each), BENCH_RAW_SAMPLES (3 timed requests per one-at-a-time figure),
 // BENCH_ROUNDS (3), BENCH_DURATION (10 s a round), BENCH_CONNECTIONS (64 here, whatever the run-wide
 // default), BENCH_BACKENDS ("sqlite,postgres"), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/test),
-// BENCH_PSIF_CLI (dist/cli.js).
+// BENCH_PSIF_CLI (dist/cli.js), BENCH_PSIF_NODE_ARGS (node flags for psif's server, e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof" to profile it).
 //
 // Per backend, everything fresh (a temp data dir; on PostgreSQL a schema dropped at the end):
 //   setup     psif's CLI creates a vendor client `bench`, an admin client and the module ps_bench; psif
@@ -42,29 +43,18 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
 import pg from 'pg';
 
 import type { Principal } from '../src/auth/model.js';
 import { catalog } from '../src/catalog/catalog.js';
 import { decodeProperty } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
+import type { ReadQuery } from '../src/platform/db/read-query.js';
 import { RawAccess } from '../src/raw/raw-access.js';
 import { rawContent } from '../src/raw/raw-fields.js';
 import { RawQuery } from '../src/raw/raw-query.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess } from './lib/load.js';
+import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -183,57 +173,43 @@ interface Statement {
 interface RequestSql {
   consent: Statement;
   page: Statement;
-  count: Statement;
+  /** Absent for a keyset page past the first. */
+  count?: Statement;
+}
+
+function counted(sql: RequestSql): Statement {
+  if (!sql.count) throw new Error('psif ran no count statement for this request');
+  return sql.count;
 }
 
 /**
  * The statements psif runs for one list request, captured from its own RawAccess and RawQuery over a
- * Kysely whose driver records queries instead of running them: the baseline runs exactly psif's SQL, and
+ * ReadQuery that records statements instead of running them: the baseline runs exactly psif's SQL, and
  * keeps doing so if psif's query building changes. `query` is the query string as psif's route receives it
- * (coerced by its schema: numbers, booleans).
+ * (coerced by its schema: numbers, booleans). A keyset page past the first has no count: its cursor
+ * carries the walk's total.
  */
 async function psifSql(backend: Backend, shopId: string, vendorClientId: string, query: Query): Promise<RequestSql> {
-  const captured: CompiledQuery[] = [];
-  const connection: DatabaseConnection = {
-    async executeQuery(compiled) {
-      captured.push(compiled);
-      return { rows: [] };
-    },
-    streamQuery() {
-      throw new Error('psif does not stream Raw API queries');
-    },
+  const captured: Statement[] = [];
+  const record: ReadQuery = async <R>(sql: string, params: readonly unknown[]) => {
+    captured.push({ sql, params: [...params] });
+    return [] as R[];
   };
-  class Recording extends DummyDriver {
-    override async acquireConnection(): Promise<DatabaseConnection> {
-      return connection;
-    }
-  }
-  const db = new Kysely<any>({
-    dialect: {
-      createAdapter: () => (backend === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
-      createDriver: () => new Recording(),
-      createIntrospector: (k) => (backend === 'sqlite' ? new SqliteIntrospector(k) : new PostgresIntrospector(k)),
-      createQueryCompiler: () => (backend === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
-    },
-  });
   const principal: Principal = {
     clientId: vendorClientId, kind: 'vendor', name: VENDOR, shopId: null, scopes: [], audiences: [`tech-vendor/${VENDOR}`], tokenId: 'bench', expiresAt: Number.MAX_SAFE_INTEGER,
   };
-  try {
-    // With no rows recorded, the consent check refuses, after its query was captured.
-    await new RawAccess(db, { adminOverride: false }).check(principal, shopId, CONTENT).catch(() => undefined);
-    await new RawQuery(db, backend).list(RAW, { shopId, query });
-  } finally {
-    await db.destroy();
-  }
-  const [consent, page, count] = captured.map((q) => ({ sql: q.sql, params: [...q.parameters] }));
-  if (captured.length !== 3 || !consent || !page || !count) throw new Error(`expected psif to run 3 statements for a list request, captured ${captured.length}`);
-  return { consent, page, count };
+  // With no rows recorded, the consent check refuses, after its query was captured.
+  await new RawAccess(record, backend, { adminOverride: false }).check(principal, shopId, CONTENT).catch(() => undefined);
+  await new RawQuery(record, backend).list(RAW, { shopId, query });
+  const [consent, page, count] = captured;
+  const expected = query.after ? 2 : 3;
+  if (captured.length !== expected || !consent || !page) throw new Error(`expected psif to run ${expected} statements for this list request, captured ${captured.length}`);
+  return { consent, page, ...(count ? { count } : {}) };
 }
 
-/** The `after` cursor psif issues for a row (RawQuery's encodeCursor): the sort field and direction, the row's sort value and id. */
-function cursor(query: Query, sortValue: unknown, id: string): string {
-  return Buffer.from(JSON.stringify([query.sort ?? 'id', query.direction ?? 'asc', sortValue ?? null, id])).toString('base64url');
+/** The `after` cursor psif issues for a row (RawQuery's encodeCursor): the sort field and direction, the row's sort value and id, the walk's total. */
+function cursor(query: Query, sortValue: unknown, id: string, total: number): string {
+  return Buffer.from(JSON.stringify([query.sort ?? 'id', query.direction ?? 'asc', sortValue ?? null, id, total])).toString('base64url');
 }
 
 // ---------------------------------------------------------------------------
@@ -510,8 +486,8 @@ function pgPool(schema: string, max: number): pg.Pool {
 function postgresDatabase(schema: string): Database {
   const pool = pgPool(schema, 1);
   return {
-    // Unnamed, like psif's Kysely queries: planned for these parameter values every time.
-    run: async ({ sql, params }) => (await pool.query(sql, params)).rows as Record<string, unknown>[],
+    // Named, as psif's ReadQuery prepares them: parsed once, then planned as PostgreSQL sees fit.
+    run: async ({ sql, params }) => (await pool.query({ name: `bench_${hash('sha1', sql)}`, text: sql, values: params })).rows as Record<string, unknown>[],
     explain: async ({ sql, params }) =>
       ((await pool.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql}`, params)).rows as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']),
     close: () => pool.end(),
@@ -594,7 +570,7 @@ async function createPsif(backend: Backend, schema: string | undefined): Promise
 }
 
 async function startPsif(instance: PsifInstance): Promise<void> {
-  instance.server = await startServerProcess(process.execPath, [PSIF_CLI, 'start'], instance.env, /psif listening/i, {
+  instance.server = await startServerProcess(process.execPath, psifStartArgs(REPO_ROOT, PSIF_CLI), instance.env, /psif listening/i, {
     cwd: REPO_ROOT,
     baseEnv: cleanEnv(),
     readyUrl: `${instance.url}/readyz`,
@@ -765,11 +741,11 @@ async function benchBackend(backend: Backend, settings: RawSettings): Promise<Ba
     await checkSame(psifUrl(LOAD_QUERY), bearer, baseline.url('/load'), 'measured request');
     console.log('\nplans of the measured request:');
     printPlan('page', await db.explain(load.page));
-    printPlan('count', await db.explain(load.count));
+    printPlan('count', await db.explain(counted(load)));
     result.loadSql = {
       consentMs: await timeStatement(db, load.consent, settings.samples),
       pageMs: await timeStatement(db, load.page, settings.samples),
-      countMs: await timeStatement(db, load.count, settings.samples),
+      countMs: await timeStatement(db, counted(load), settings.samples),
     };
     console.log(`  alone: consent ${result.loadSql.consentMs.toFixed(2)} ms, page ${result.loadSql.pageMs.toFixed(2)} ms, count ${result.loadSql.countMs.toFixed(2)} ms`);
 
@@ -781,14 +757,14 @@ async function benchBackend(backend: Backend, settings: RawSettings): Promise<Ba
     console.log('\ncatalogue request, one at a time (no index serves it):');
     console.log(`  GET /raw/v1/{shopId}/products?${queryString(CATALOGUE_QUERY)}`);
     printPlan('page', await db.explain(catalogue.page));
-    printPlan('count', await db.explain(catalogue.count));
+    printPlan('count', await db.explain(counted(catalogue)));
     const psifCatalogue = await timeGet<ListAnswer>(psifUrl(CATALOGUE_QUERY), bearer, settings.samples);
     const baselineCatalogue = await timeGet<ListAnswer>(baseline.url('/catalogue'), undefined, settings.samples);
     result.catalogue = {
       psifMs: psifCatalogue.ms,
       baselineMs: baselineCatalogue.ms,
       sqlPageMs: await timeStatement(db, catalogue.page, settings.samples),
-      sqlCountMs: await timeStatement(db, catalogue.count, settings.samples),
+      sqlCountMs: await timeStatement(db, counted(catalogue), settings.samples),
       total: psifCatalogue.answer.total,
     };
 
@@ -895,7 +871,7 @@ async function deepPage(
   samples: number,
 ): Promise<DeepFigures> {
   const first = await sqlOf({ limit: PAGE_SIZE, offset: 0, ...order.query });
-  const total = Number((await db.run(first.count))[0]?.n ?? 0);
+  const total = Number((await db.run(counted(first)))[0]?.n ?? 0);
   const page = Math.max(1, Math.min(DEEP_PAGE, Math.floor(total / PAGE_SIZE)));
   const offset = (page - 1) * PAGE_SIZE;
   const byOffset: Query = { limit: PAGE_SIZE, offset, ...order.query };
@@ -904,14 +880,14 @@ async function deepPage(
     const before = await sqlOf({ limit: 1, offset: offset - 1, ...order.query });
     const row = (await db.run(before.page))[0];
     if (!row) throw new Error(`${order.name}: no row at position ${offset - 1}`);
-    keyset = { ...keyset, after: cursor(order.query, row.psif_sort, row.id as string) };
+    keyset = { ...keyset, after: cursor(order.query, row.psif_sort, row.id as string, total) };
   }
   const offsetSql = await sqlOf(byOffset);
   const keysetSql = await sqlOf(keyset);
   console.log(`\npage ${page.toLocaleString('en-US')} of ${PAGE_SIZE}, ${order.name} (${total.toLocaleString('en-US')} rows):`);
   printPlan('page by offset', await db.explain(offsetSql.page));
   printPlan('page by keyset', await db.explain(keysetSql.page));
-  printPlan('count', await db.explain(offsetSql.count));
+  printPlan('count (offset only: a keyset page past the first does not count)', await db.explain(counted(offsetSql)));
 
   const byOffsetAnswer = await timeGet<ListAnswer>(psifUrl(byOffset), bearer, samples);
   const byKeysetAnswer = await timeGet<ListAnswer>(psifUrl(keyset), bearer, samples);
@@ -926,7 +902,7 @@ async function deepPage(
     keysetMs: byKeysetAnswer.ms,
     sqlOffsetMs: await timeStatement(db, offsetSql.page, samples),
     sqlKeysetMs: await timeStatement(db, keysetSql.page, samples),
-    sqlCountMs: await timeStatement(db, offsetSql.count, samples),
+    sqlCountMs: await timeStatement(db, counted(offsetSql), samples),
   };
   console.log(`  psif: offset ${figures.offsetMs.toFixed(1)} ms, keyset ${figures.keysetMs.toFixed(1)} ms; SQL alone: page by offset ${figures.sqlOffsetMs.toFixed(1)} ms, by keyset ${figures.sqlKeysetMs.toFixed(1)} ms, count ${figures.sqlCountMs.toFixed(1)} ms`);
   return figures;

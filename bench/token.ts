@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, parseJsonOutput, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult } from './lib/load.js';
+import { cleanEnv, freePort, parseJsonOutput, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -174,7 +174,7 @@ async function startPsif(): Promise<Target> {
 
     const { clientId, clientSecret } = await createPsifClient({ ...baseEnv, ...env });
 
-    const server = await startServerProcess(process.execPath, [PSIF_CLI, 'start'], env, /listening/i, {
+    const server = await startServerProcess(process.execPath, psifStartArgs(REPO_ROOT, PSIF_CLI), env, /listening/i, {
       cwd: REPO_ROOT,
       baseEnv,
       readyUrl: `${publicUrl}/readyz`,

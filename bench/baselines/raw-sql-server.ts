@@ -53,7 +53,7 @@ function runner(): Run {
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
     ...(spec.pgSchema ? { options: `-c search_path=${spec.pgSchema}` } : {}),
   });
-  // Named: parsed once per connection (psif's Kysely queries are unnamed, parsed every time).
+  // Named: parsed once per connection, as psif's ReadQuery does.
   return async ({ sql, params }, name) => (await pool.query({ name, text: sql, values: params })).rows as Record<string, unknown>[];
 }
 

@@ -4,7 +4,7 @@
 // server on the same event loop.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
@@ -311,6 +311,19 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return env;
+}
+
+/**
+ * The node arguments that start psif as `npm start` does (the node flags of package.json's start script,
+ * then `cli start`), plus BENCH_PSIF_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): benches
+ * measure psif as it is run.
+ */
+export function psifStartArgs(repoRoot: string, cli: string): string[] {
+  const start = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /^node((?:\s+--\S+)*)\s+dist\/cli\.js start$/.exec(start);
+  if (!match) throw new Error(`package.json's start script is not "node [--flags] dist/cli.js start": ${start}`);
+  const extra = (process.env.BENCH_PSIF_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [...match[1]!.trim().split(/\s+/).filter(Boolean), ...extra, cli, 'start'];
 }
 
 export function median(values: number[]): number {

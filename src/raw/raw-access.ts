@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/model.js';
 import type { Content } from '../catalog/catalog.js';
+import type { Backend } from '../platform/db/database.js';
+import type { ReadQuery } from '../platform/db/read-query.js';
 import { ApiError } from '../platform/http/api-error.js';
-import type { Database } from '../platform/db/schema.js';
 
 /**
  * Who may read a shop content (spec README, "Tenancy"): a vendor, while the shop has an active consent
@@ -11,10 +11,16 @@ import type { Database } from '../platform/db/schema.js';
  * the API does not tell which shop ids exist.
  */
 export class RawAccess {
+  private readonly grantSql: string;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly read: ReadQuery,
+    backend: Backend,
     private readonly options: { adminOverride: boolean },
-  ) {}
+  ) {
+    const [shop, vendor, consent] = backend === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+    this.grantSql = `SELECT 1 AS "granted" FROM "consents" AS "c" INNER JOIN "modules" AS "m" ON "m"."name" = "c"."module_name" WHERE "c"."shop_id" = ${shop} AND "m"."vendor_client_id" = ${vendor} AND "c"."consent" = ${consent} LIMIT 1`;
+  }
 
   async check(principal: Principal | undefined, shopId: string, content: Content): Promise<void> {
     if (!principal) throw new ApiError(401, 'unauthorized', 'an access token is required');
@@ -25,16 +31,8 @@ export class RawAccess {
     if (principal.kind !== 'vendor') throw new ApiError(403, 'forbidden', `the Raw API is for vendor clients, not ${principal.kind} clients`);
     const vendorAudience = `tech-vendor/${principal.name}`;
     if (!principal.audiences.includes(vendorAudience)) throw new ApiError(403, 'forbidden', `the token must carry the audience ${vendorAudience}`);
-    const granted = await this.db
-      .selectFrom('consents as c')
-      .innerJoin('modules as m', 'm.name', 'c.module_name')
-      .select('c.consent')
-      .where('c.shop_id', '=', shopId)
-      .where('m.vendor_client_id', '=', principal.clientId)
-      .where('c.consent', '=', content.consent)
-      .limit(1)
-      .executeTakeFirst();
-    if (!granted) {
+    const granted = await this.read(this.grantSql, [shopId, principal.clientId, content.consent]);
+    if (granted.length === 0) {
       throw new ApiError(403, 'consent_missing', `shop ${shopId} has not given the "${content.consent}" consent to any module of ${principal.name}`, { consent: content.consent });
     }
   }

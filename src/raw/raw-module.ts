@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../platform/config/config.js';
 import type { Db } from '../platform/db/database.js';
+import { createReadQuery } from '../platform/db/read-query.js';
 import { RawAccess } from './raw-access.js';
 import { type RawContent, rawContents } from './raw-fields.js';
 import { RawQuery } from './raw-query.js';
@@ -14,9 +15,10 @@ export interface RawModule {
 }
 
 export function createRawModule(db: Db, config: Config, catalog: Catalog): RawModule {
+  const read = createReadQuery(db);
   return {
     contents: rawContents(catalog),
-    access: new RawAccess(db.kysely, { adminOverride: config.rawAdminAccess }),
-    query: new RawQuery(db.kysely, db.backend),
+    access: new RawAccess(read, db.backend, { adminOverride: config.rawAdminAccess }),
+    query: new RawQuery(read, db.backend),
   };
 }

@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
 import type { Backend } from '../platform/db/database.js';
+import type { ReadQuery } from '../platform/db/read-query.js';
 import { ApiError } from '../platform/http/api-error.js';
-import { type RawContent, type RawField, encodeValue, sortExpression } from './raw-fields.js';
+import { type RawContent, type RawField, rowEncoder, sortExpression } from './raw-fields.js';
 
 export const RESERVED_PARAMETERS = ['limit', 'offset', 'sort', 'direction', 'after', 'fields'] as const;
 
@@ -31,7 +31,7 @@ interface Condition {
  */
 export class RawQuery {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly read: ReadQuery,
     private readonly backend: Backend,
     private readonly streamPageSize = 1000,
   ) {}
@@ -70,9 +70,13 @@ export class RawQuery {
 
     const sortSql = sortExpression(sort, this.backend);
     let keyset: Condition | undefined;
+    let cursor: Cursor | undefined;
     if (q.after !== undefined) {
       if (offset !== 0) throw ApiError.badRequest('invalid_pagination', 'use either offset or after, not both', { parameter: 'after' });
-      if (q.after !== '') keyset = keysetCondition(decodeCursor(q.after as string, sort.name, direction), sortSql, direction, p, sort.notNull === true);
+      if (q.after !== '') {
+        cursor = decodeCursor(q.after as string, sort.name, direction);
+        keyset = keysetCondition(cursor, sortSql, direction, p, sort.notNull === true);
+      }
     }
     // NULLS FIRST/LAST keeps both backends in one order, but stops PostgreSQL from reading an index in
     // order: columns that are never null do without it.
@@ -80,20 +84,24 @@ export class RawQuery {
     const order = direction === 'asc' ? `${sortSql} ASC${nulls}, "id" ASC` : `${sortSql} DESC${nulls}, "id" DESC`;
     const columns = [...new Set([...fields.map((f) => `"${f.column}"`), '"id"'])].join(', ');
     const pageParams = [...params, ...(keyset?.params ?? []), limit, offset];
-    const page = await this.db.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(
-        `SELECT ${columns}, ${sortSql} AS "psif_sort" FROM "${raw.content.table}" WHERE ${where}${keyset ? ` AND ${keyset.sql}` : ''} ORDER BY ${order} LIMIT ${p()} OFFSET ${p()}`,
-        pageParams,
-      ),
+    const encode = rowEncoder(raw, fields);
+    const rows = await this.read<Record<string, unknown>>(
+      `SELECT ${columns}, ${sortSql} AS "psif_sort" FROM "${raw.content.table}" WHERE ${where}${keyset ? ` AND ${keyset.sql}` : ''} ORDER BY ${order} LIMIT ${p()} OFFSET ${p()}`,
+      pageParams,
     );
-    const count = withTotal ? await this.db.executeQuery<{ n: number | string }>(CompiledQuery.raw(`SELECT count(*) AS "n" FROM "${raw.content.table}" WHERE ${where}`, params)) : undefined;
-    const last = page.rows[page.rows.length - 1];
+    // A keyset walk counts once, on its first page, and carries the total in its cursors: counting a
+    // million rows again for each of 20,000 pages would cost more than reading them.
+    let total = cursor?.total ?? 0;
+    if (withTotal && cursor === undefined) {
+      total = Number((await this.read<{ n: number | string }>(`SELECT count(*) AS "n" FROM "${raw.content.table}" WHERE ${where}`, params))[0]?.n ?? 0);
+    }
+    const last = rows[rows.length - 1];
     return {
-      items: page.rows.map((row) => encodeRow(fields, row, request.shopId)),
-      total: Number(count?.rows[0]?.n ?? 0),
+      items: rows.map((row) => encode(row, request.shopId)),
+      total,
       offset,
       limit,
-      nextCursor: last && page.rows.length === limit ? encodeCursor(sort.name, direction, last.psif_sort, last.id as string) : null,
+      nextCursor: last && rows.length === limit ? encodeCursor({ sort: sort.name, direction, value: last.psif_sort, id: last.id as string, total }) : null,
     };
   }
 
@@ -101,11 +109,8 @@ export class RawQuery {
     const fields = projection(raw, fieldsParam);
     const p = placeholders(this.backend);
     const columns = [...new Set([...fields.map((f) => `"${f.column}"`), '"id"'])].join(', ');
-    const result = await this.db.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(`SELECT ${columns} FROM "${raw.content.table}" WHERE "shop_id" = ${p()} AND "id" = ${p()}`, [shopId, id]),
-    );
-    const row = result.rows[0];
-    return row && encodeRow(fields, row, shopId);
+    const [row] = await this.read<Record<string, unknown>>(`SELECT ${columns} FROM "${raw.content.table}" WHERE "shop_id" = ${p()} AND "id" = ${p()}`, [shopId, id]);
+    return row && rowEncoder(raw, fields)(row, shopId);
   }
 
   private filters(raw: RawContent, query: Record<string, unknown>, p: () => string): Condition[] {
@@ -150,38 +155,40 @@ function projection(raw: RawContent, fieldsParam: unknown): RawField[] {
   return raw.fields.filter((f) => f.name === 'id' || names.includes(f.name));
 }
 
-function encodeRow(fields: RawField[], row: Record<string, unknown>, shopId: string): Record<string, unknown> {
-  const item: Record<string, unknown> = {};
-  for (const field of fields) {
-    item[field.name] = encodeValue(field, row[field.column]);
-    if (field.name === 'id') item.shopId = shopId;
-  }
-  return item;
+/** Where a keyset walk is: the sort it was made for, the last row's sort value and id, the walk's total. */
+interface Cursor {
+  sort: string;
+  direction: string;
+  value: unknown;
+  id: string;
+  total: number;
 }
 
-/** Opaque to clients: the sort field and direction it was made for, the last sort value and id. */
-function encodeCursor(sort: string, direction: string, value: unknown, id: string): string {
-  return Buffer.from(JSON.stringify([sort, direction, value ?? null, id])).toString('base64url');
+/** Opaque to clients (base64url JSON), and checked when it comes back: a cursor only steers a WHERE clause. */
+function encodeCursor({ sort, direction, value, id, total }: Cursor): string {
+  return Buffer.from(JSON.stringify([sort, direction, value ?? null, id, total])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, sort: string, direction: string): { value: unknown; id: string } {
+function decodeCursor(cursor: string, sort: string, direction: string): Cursor {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     decoded = undefined;
   }
-  if (!Array.isArray(decoded) || decoded.length !== 4 || typeof decoded[3] !== 'string' || !['string', 'number', 'object'].includes(typeof decoded[2]) || (typeof decoded[2] === 'object' && decoded[2] !== null)) {
-    throw ApiError.badRequest('invalid_cursor', 'after is not a cursor psif issued', { parameter: 'after' });
+  const valid = Array.isArray(decoded) && decoded.length === 5 && typeof decoded[0] === 'string' && typeof decoded[1] === 'string' &&
+    (decoded[2] === null || typeof decoded[2] === 'string' || typeof decoded[2] === 'number') && typeof decoded[3] === 'string' &&
+    Number.isSafeInteger(decoded[4]) && (decoded[4] as number) >= 0;
+  if (!valid) throw ApiError.badRequest('invalid_cursor', 'after is not a cursor psif issued', { parameter: 'after' });
+  const [cursorSort, cursorDirection, value, id, total] = decoded as [string, string, unknown, string, number];
+  if (cursorSort !== sort || cursorDirection !== direction) {
+    throw ApiError.badRequest('invalid_cursor', `this cursor was issued for sort=${cursorSort}&direction=${cursorDirection}`, { parameter: 'after' });
   }
-  if (decoded[0] !== sort || decoded[1] !== direction) {
-    throw ApiError.badRequest('invalid_cursor', `this cursor was issued for sort=${String(decoded[0])}&direction=${String(decoded[1])}`, { parameter: 'after' });
-  }
-  return { value: decoded[2], id: decoded[3] };
+  return { sort, direction, value, id, total };
 }
 
 /** Rows strictly after (value, id) in the order `ORDER BY sort NULLS FIRST, id` (mirrored for desc). */
-function keysetCondition(cursor: { value: unknown; id: string }, sortSql: string, direction: 'asc' | 'desc', p: () => string, notNull: boolean): Condition {
+function keysetCondition(cursor: Cursor, sortSql: string, direction: 'asc' | 'desc', p: () => string, notNull: boolean): Condition {
   // A row-value comparison is what both planners turn into an index range; the OR form scans the shop.
   if (notNull && cursor.value !== null) {
     if (sortSql === '"id"') return { sql: `"id" ${direction === 'asc' ? '>' : '<'} ${p()}`, params: [cursor.id] };

@@ -186,7 +186,8 @@ describe('beyond PrestaShop: conditional requests and NDJSON export', () => {
     expect(lines).toEqual(paged);
     // The same through many small keyset pages, as a big table is read.
     const { RawQuery } = await import('../../src/raw/raw-query.js');
-    const small = new RawQuery(ts.server.core.db.kysely, ts.server.core.db.backend, 5);
+    const { createReadQuery } = await import('../../src/platform/db/read-query.js');
+    const small = new RawQuery(createReadQuery(ts.server.core.db), ts.server.core.db.backend, 5);
     const streamed: unknown[] = [];
     const products = contents().get('products')!;
     for await (const item of small.stream(products, { shopId: shop.shopId, query: { active: true, sort: 'priceTaxExcl', direction: 'desc' } })) streamed.push(item);

