@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawContents, type RawContent, type RawField } from '../../src/raw/raw-fields.js';
 import { PS_VERSIONS, type ShopRig, createJob, fixture, fixtureFiles, registerShop, upload } from '../support/cloudsync.js';
@@ -28,18 +30,45 @@ beforeAll(async () => {
 });
 afterAll(async () => ts?.close());
 
+/**
+ * The 200 answer schema of a route as the OpenAPI document publishes it: psif writes items with its own
+ * encoder, so answers are checked against what the documentation promises.
+ */
+const answerSchemas = new Map<string, ValidateFunction>();
+async function documented(path: string): Promise<ValidateFunction> {
+  let validate = answerSchemas.get(path);
+  if (!validate) {
+    const doc = (await (await fetch(`${ts.url}/openapi/raw.json`)).json()) as any;
+    const schema = doc.paths[path]?.get?.responses?.['200']?.content?.['application/json']?.schema;
+    expect(schema, `OpenAPI answer of ${path}`).toBeDefined();
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
+    const compiled = ajv.compile({ ...schema, components: doc.components });
+    answerSchemas.set(path, compiled);
+    return compiled;
+  }
+  return validate;
+}
+
+async function expectDocumented(path: string, body: unknown): Promise<void> {
+  const validate = await documented(path);
+  expect(validate(body), `${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+}
+
 async function get(path: string, token = vendorToken): Promise<{ status: number; body: any }> {
   const response = await fetch(path.startsWith('http') ? path : `${ts.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: await response.json() };
 }
 
-/** Every item of a list, following links.next. */
-async function all(first: string): Promise<any[]> {
+/** Every item of a list, following links.next; every page must report the same total (`total` when given). */
+async function all(first: string, total?: number): Promise<any[]> {
   const items: any[] = [];
   let next: string | null = first;
   for (let pages = 0; next && pages < 1000; pages++) {
     const page: { status: number; body: any } = await get(next);
     expect(page.status, JSON.stringify(page.body)).toBe(200);
+    total ??= page.body.total;
+    expect(page.body.total, next).toBe(total);
     items.push(...page.body.items);
     next = page.body.links.next;
   }
@@ -64,8 +93,9 @@ describe.each(PS_VERSIONS)('PrestaShop %s fixtures', (version) => {
       const base = `/raw/v1/${shop.shopId}/${raw.content.path}`;
       const first = await get(`${base}?limit=7`);
       expect(first.status, `${raw.content.path}: ${JSON.stringify(first.body)}`).toBe(200);
+      await expectDocumented(`/raw/v1/{shopId}/${raw.content.path}`, first.body);
       const byOffset = await all(`${base}?limit=7`);
-      const byKeyset = await all(`${base}?limit=7&after=`);
+      const byKeyset = await all(`${base}?limit=7&after=`, first.body.total);
       expect(byOffset.length, raw.content.path).toBe(first.body.total);
       expect(byKeyset.map((i) => i.id), raw.content.path).toEqual(byOffset.map((i) => i.id));
       // Also on a never-null server field and on a property (nullable), both ways.
@@ -82,13 +112,13 @@ describe.each(PS_VERSIONS)('PrestaShop %s fixtures', (version) => {
         const one = await get(`${base}/${encodeURIComponent(item.id)}`);
         expect(one.status).toBe(200);
         expect(one.body).toEqual({ kind: raw.content.path, item });
+        await expectDocumented(`/raw/v1/{shopId}/${raw.content.path}/{id}`, one.body);
       }
       expect((await get(`${base}/no-such-id`)).body.code).toBe('item_not_found');
     }
   });
 
   it('sorts both ways on every sortable field and filters by equality and ranges', async () => {
-    if (version !== '9.1' && version !== '1.6') return; // all versions above; the field-by-field check on the oldest and newest
     const shop = shops.get(version)!;
     for (const raw of contents().values()) {
       if (!listed(raw)) continue;
@@ -115,6 +145,8 @@ describe.each(PS_VERSIONS)('PrestaShop %s fixtures', (version) => {
           expect(ranged.body.items.length, `${raw.content.path} ${field.name} range`).toBe(equal.body.items.length);
           const above = await get(`${base}?limit=1000&${field.name}Start=${encodeURIComponent(String(value))}`);
           expect(above.body.items.length).toBe(items.filter((i) => i[field.name] !== null && sortKey(field, i[field.name], value) >= 0).length);
+          const below = await get(`${base}?limit=1000&${field.name}End=${encodeURIComponent(String(value))}`);
+          expect(below.body.items.length).toBe(items.filter((i) => i[field.name] !== null && sortKey(field, i[field.name], value) <= 0).length);
         }
       }
     }
@@ -138,6 +170,30 @@ describe('the shop route and the envelope', () => {
     const { status, body } = await get(`/raw/v1/${shop.shopId}/shop`);
     expect(status).toBe(200);
     expect(body.item).toMatchObject({ id: shop.shopId, shopId: shop.shopId, cmsVersion: expect.any(String), lastSyncedAt: expect.stringMatching(/Z$/) });
+    await expectDocumented('/raw/v1/{shopId}/shop', body);
+    // The documented schema is strict enough to catch a wrong answer.
+    const validate = await documented('/raw/v1/{shopId}/shop');
+    expect(validate({ ...body, item: { ...body.item, password: 'x' } })).toBe(false);
+    expect(validate({ ...body, item: { ...body.item, id: 42 } })).toBe(false);
+  });
+
+  it('counts a keyset walk once: later pages carry the total of its first page in their cursor', async () => {
+    const shop = shops.get('9.1')!;
+    const base = `/raw/v1/${shop.shopId}/products`;
+    const first = await get(`${base}?limit=3&after=&sort=lastSyncedAt`);
+    const cursor = new URL(first.body.links.next).searchParams.get('after')!;
+    const [sort, direction, value, id, total] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    expect([sort, direction, total]).toEqual(['lastSyncedAt', 'asc', first.body.total]);
+    const forged = (t: unknown) => Buffer.from(JSON.stringify([sort, direction, value, id, t])).toString('base64url');
+    expect((await get(`${base}?limit=3&sort=lastSyncedAt&after=${forged(7)}`)).body.total).toBe(7);
+    for (const bad of [-1, 1.5, '3', null]) {
+      const refused = await get(`${base}?limit=3&sort=lastSyncedAt&after=${forged(bad)}`);
+      expect(refused.status, String(bad)).toBe(400);
+      expect(refused.body.code).toBe('invalid_cursor');
+      expect(JSON.stringify(refused.body)).toContain('after');
+    }
+    // A cursor made for another order is refused rather than misread.
+    expect((await get(`${base}?limit=3&sort=id&after=${cursor}`)).body.code).toBe('invalid_cursor');
   });
 
   it('keeps the filters in absolute links', async () => {
@@ -244,11 +300,63 @@ describe('tenant isolation, from the attacker side', () => {
     expect(JSON.stringify(response.body)).toContain(parameter);
   });
 
-  it("an id of another shop's row answers 404", async () => {
-    const a = shops.get('9.1')!;
-    const b = shops.get('9')!;
-    const itemOfB = (await get(`/raw/v1/${b.shopId}/carriers?limit=1`)).body.items[0];
-    const rowOnlyInB = await get(`/raw/v1/${a.shopId}/carriers/${encodeURIComponent(`${itemOfB.id}-nope`)}`);
-    expect(rowOnlyInB.status).toBe(404);
+  it("a row of a shop the vendor may not read answers 404 through a shop it may read, 403 through its own", async () => {
+    const readable = shops.get('9.1')!;
+    const foreign = await registerShop(ts);
+    await ts.createClient({ kind: 'vendor', name: 'other' });
+    await ts.server.core.shops.modules.create('ps_other', 'other');
+    await ts.server.core.shops.consents.replace(foreign.shopId, 'ps_other', ['info', 'carriers'], 'test');
+    const job = await createJob(ts, foreign.shopId, { full: true });
+    const carrier = fixture('9.1', 'carriers.json')[0]!;
+    const secret = { ...carrier, properties: { ...carrier.properties, id_carrier: 987_654, id_reference: 987_654, name: 'secret carrier' } };
+    expect((await upload(ts, job, [secret], { token: foreign.token })).status).toBe(201);
+    const ids = (await get(`/raw/v1/${readable.shopId}/carriers?limit=1000`)).body.items.map((i: any) => i.id);
+    const secretId = (await ts.server.core.db.kysely.selectFrom('shop_carriers' as any).select('id').where('shop_id', '=', foreign.shopId).executeTakeFirstOrThrow()).id as string;
+    expect(ids).not.toContain(secretId);
+    const through = await get(`/raw/v1/${readable.shopId}/carriers/${encodeURIComponent(secretId)}`);
+    expect(through.status).toBe(404);
+    expect(JSON.stringify(through.body)).not.toContain('secret carrier');
+    expect((await get(`/raw/v1/${readable.shopId}/carriers?name=secret%20carrier`)).body.total).toBe(0);
+    expect((await get(`/raw/v1/${foreign.shopId}/carriers/${encodeURIComponent(secretId)}`)).status).toBe(403);
+  });
+
+  it('no query parameter of a list is an injection point: typed ones are refused, text ones match nothing, tables stay whole', async () => {
+    const shop = shops.get('9.1')!;
+    const products = contents().get('products')!;
+    const doc = (await (await fetch(`${ts.url}/openapi/raw.json`)).json()) as any;
+    const parameters = (doc.paths['/raw/v1/{shopId}/products'].get.parameters as Array<{ name: string; in: string; schema: any }>).filter((p) => p.in === 'query');
+    expect(parameters.length).toBeGreaterThan(products.fields.length);
+    const before = (await get(`/raw/v1/${shop.shopId}/products?limit=1`)).body.total;
+    const payloads = ["1' OR '1'='1", '1 OR 1=1', '1; DROP TABLE shop_products; --', '") OR ("a"="a', '%', '*', "'||(SELECT 1)||'"];
+    for (const { name, schema } of parameters) {
+      for (const payload of payloads) {
+        const response = await get(`/raw/v1/${shop.shopId}/products?${name}=${encodeURIComponent(payload)}`);
+        const label = `${name}=${payload}`;
+        if (schema.type === 'string' && !schema.enum && !schema.format && !schema.pattern && name !== 'after' && name !== 'fields') {
+          // A text filter: the payload is a value like any other.
+          expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(200);
+          expect(response.body.total, label).toBe(0);
+        } else {
+          expect(response.status, `${label}: ${JSON.stringify(response.body)}`).toBe(400);
+          expect(JSON.stringify(response.body), label).toContain(name);
+        }
+      }
+    }
+    expect((await get(`/raw/v1/${shop.shopId}/products?limit=1`)).body.total).toBe(before);
+  });
+
+  it.each([
+    ['limit=5&limit=6', 'limit'], ['name=a&name=b', 'name'], ['sort[]=id', 'sort[]'], ['active[x]=1', 'active[x]'], ['priceTaxExcl=1e999', 'priceTaxExcl'],
+    ['priceTaxExcl=0x10', 'priceTaxExcl'], ['priceTaxExcl=%2010', 'priceTaxExcl'], ['priceTaxExcl=', 'priceTaxExcl'], ['createdAt=2024-13-45T99:99:99Z', 'createdAt'],
+    ['offset=1e3', null], ['priceTaxExclStart=-1.5e1', null], ['limit=10.5', 'limit'], ['deleted=1', 'deleted'], ['deleted=false', null],
+  ])('type confusion: %s', async (query, parameter) => {
+    const shop = shops.get('9.1')!;
+    const response = await get(`/raw/v1/${shop.shopId}/products?${query}`);
+    if (parameter === null) {
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return;
+    }
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(JSON.stringify(response.body)).toContain(parameter);
   });
 });

@@ -26,10 +26,40 @@ export function createValidatorCompiler(app: App): FastifySchemaCompiler<unknown
       }
       sharedAdded = true;
     }
-    const validate = (httpPart === 'body' ? strictBody : coercing).compile(schema as object);
-    return validate as never;
+    if (httpPart === 'body') return strictBody.compile(schema as object) as never;
+    return decimalNumbersOnly(schema as JsonObjectSchema, coercing.compile(schema as object)) as never;
   };
   return compiler;
+}
+
+interface JsonObjectSchema {
+  properties?: Record<string, { type?: unknown }>;
+}
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * Ajv coerces any text JavaScript reads as a number: "0x10" becomes 16 and "1e999" Infinity. A number in a
+ * query string or path must be written in decimal and be finite; anything else is refused like a wrong type.
+ */
+function decimalNumbersOnly(schema: JsonObjectSchema, validate: Validate): Validate {
+  const numeric = Object.entries(schema.properties ?? {}).filter(([, s]) => s.type === 'number' || s.type === 'integer').map(([name]) => name);
+  if (numeric.length === 0) return validate;
+  const checked: Validate = (data) => {
+    for (const name of numeric) {
+      const value = (data as Record<string, unknown> | undefined)?.[name];
+      if (typeof value === 'string' && !(DECIMAL.test(value) && Number.isFinite(Number(value)))) {
+        checked.errors = [{ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type: 'number' }, message: 'must be a finite decimal number' }];
+        return false;
+      }
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    return valid;
+  };
+  return checked;
 }
 
 function withFormats(ajv: Ajv): Ajv {
