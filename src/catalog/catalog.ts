@@ -3,7 +3,8 @@ import extensions from './catalog-extensions.json' with { type: 'json' };
 
 /**
  * The 35 shop contents of ps_eventbus, loaded from catalog.json (a verbatim copy of the spec's data file)
- * and catalog-extensions.json (its prose delete rules, made machine-readable). Tables, upload validation,
+ * and catalog-extensions.json (its prose rules made machine-readable: delete keys, languages, and the Raw
+ * API's server-side fields and decimal texts). Tables, upload validation,
  * consents, the Raw API and its OpenAPI schemas all derive from the objects built here.
  */
 export const PROPERTY_TYPES = ['string', 'integer', 'number', 'boolean', 'datetime', 'date', 'object'] as const;
@@ -17,6 +18,14 @@ export interface Property {
   nullable: boolean;
   /** JSON type of the Raw API where PrestaShop's differs from the wire (ids are strings). */
   rawType: string | undefined;
+  /** Text holding a decimal amount that rawType calls an integer (catalog-extensions.json rawDecimalText). */
+  rawDecimal?: boolean;
+}
+
+/** A field PrestaShop's Raw API adds on its side, as psif fills it: the item's identity or a property's value. */
+export interface RawServerField {
+  name: string;
+  source: 'id' | Property;
 }
 
 export interface DeleteMatcher {
@@ -42,6 +51,8 @@ export interface Content {
   /** Where the row names its own language (otherwise the job's language is used). */
   languageProperty: Property | undefined;
   properties: Property[];
+  /** catalog-extensions.json rawServerFields: the server-side fields of the Raw API that psif can fill. */
+  rawServerFields: RawServerField[];
   propertyByName: ReadonlyMap<string, Property>;
   /** Position of each property in `properties` (and in a row's values). */
   columnIndex: ReadonlyMap<string, number>;
@@ -66,11 +77,14 @@ interface RawContent {
   deleteKey: string | null;
   rowsDependOnLangIso: boolean;
   properties: RawProperty[];
+  rawApi?: { serverSideFields?: string[] };
 }
 
 interface Extensions {
   deleteMatchers: Record<string, { pattern: string; columns: string[] }[]>;
   languageProperty: Record<string, string>;
+  rawServerFields: Record<string, Record<string, string>>;
+  rawDecimalText: Record<string, string[]>;
 }
 
 export class CatalogError extends Error {
@@ -93,8 +107,10 @@ export class Catalog {
         index.set(key, content);
       }
     }
-    for (const name of Object.keys(ext.deleteMatchers)) {
-      if (!this.byName.has(name)) throw new CatalogError(`delete matchers for unknown content "${name}"`);
+    for (const [what, names] of [['delete matchers', ext.deleteMatchers], ['raw server fields', ext.rawServerFields], ['raw decimal text', ext.rawDecimalText]] as const) {
+      for (const name of Object.keys(names)) {
+        if (!this.byName.has(name)) throw new CatalogError(`${what} for unknown content "${name}"`);
+      }
     }
     this.consents = [...new Set(this.contents.map((c) => c.consent))];
   }
@@ -124,8 +140,12 @@ function buildContent(entry: RawContent, ext: Extensions): Content {
     if (!/^[a-z][a-z0-9_]*$/.test(p.name) || p.name === 'id' || p.name === 'shop_id' || p.name.startsWith('sys_')) {
       throw new CatalogError(`${entry.content}.${p.name}: not usable as a column name`);
     }
-    return { name: p.name, camel: p.camel, type: p.type as PropertyType, nullable: p.nullable, rawType: p.rawType };
+    const rawDecimal = (ext.rawDecimalText[entry.content] ?? []).includes(p.name);
+    return { name: p.name, camel: p.camel, type: p.type as PropertyType, nullable: p.nullable, rawType: p.rawType, ...(rawDecimal ? { rawDecimal } : {}) };
   });
+  for (const name of ext.rawDecimalText[entry.content] ?? []) {
+    if (!properties.some((p) => p.name === name && p.type === 'string')) throw new CatalogError(`${entry.content}: raw decimal text "${name}" is not a text property`);
+  }
   const propertyByName = new Map(properties.map((p) => [p.name, p]));
   const property = (name: string, what: string): Property => {
     const found = propertyByName.get(name);
@@ -137,6 +157,11 @@ function buildContent(entry: RawContent, ext: Extensions): Content {
     throw new CatalogError(`${entry.content}: delete matchers must exist exactly when catalog.json has a deleteKey`);
   }
   const languageName = ext.languageProperty[entry.content];
+  const serverSide = entry.rawApi?.serverSideFields ?? [];
+  const rawServerFields = Object.entries(ext.rawServerFields[entry.content] ?? {}).map(([name, source]) => {
+    if (!serverSide.includes(name)) throw new CatalogError(`${entry.content}: raw server field "${name}" is not among catalog.json's serverSideFields`);
+    return { name, source: source === 'id' ? ('id' as const) : property(source, `source of raw server field ${name}`) };
+  });
   return {
     name: entry.content,
     path: entry.path,
@@ -154,6 +179,7 @@ function buildContent(entry: RawContent, ext: Extensions): Content {
     perLanguage: entry.rowsDependOnLangIso,
     languageProperty: languageName === undefined ? undefined : property(languageName, 'language property'),
     properties,
+    rawServerFields,
     propertyByName,
     columnIndex: new Map(properties.map((p, i) => [p.name, i])),
     table: `shop_${entry.content}`,
@@ -161,9 +187,9 @@ function buildContent(entry: RawContent, ext: Extensions): Content {
 }
 
 function loadExtensions(): Extensions {
-  const { deleteMatchers, languageProperty } = extensions as unknown as Extensions;
-  const languages = Object.fromEntries(Object.entries(languageProperty).filter(([key]) => !key.startsWith('$')));
-  return { deleteMatchers, languageProperty: languages };
+  const { deleteMatchers, languageProperty, rawServerFields, rawDecimalText } = extensions as unknown as Extensions;
+  const entries = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([key]) => !key.startsWith('$')));
+  return { deleteMatchers, languageProperty: entries(languageProperty), rawServerFields: entries(rawServerFields), rawDecimalText: entries(rawDecimalText) };
 }
 
 /** The catalog psif serves, from the files shipped in the package. */

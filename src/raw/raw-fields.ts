@@ -1,4 +1,4 @@
-import type { Catalog, Content, PropertyType } from '../catalog/catalog.js';
+import type { Catalog, Content, Property, PropertyType } from '../catalog/catalog.js';
 import type { Backend } from '../platform/db/database.js';
 import { isoInstant } from '../platform/time/iso-instant.js';
 
@@ -35,15 +35,19 @@ const OUTPUT: Record<PropertyType, OutputType> = { string: 'string', integer: 'i
 
 /**
  * The Raw API view of a content, from the catalog: every property in camelCase with its Raw API type, then
- * the server fields (`id`, `createdAt`, `updatedAt`, `lastSyncedAt`, and `deleted`/`deletedAt` where the
- * content is ever deleted). A property named like a server field wins: `createdAt` is the shop's own
+ * the catalog's server-side fields psif fills (catalog-extensions.json), then psif's own server fields (`id`,
+ * `createdAt`, `updatedAt`, `lastSyncedAt`, and `deleted`/`deletedAt` where the content is ever deleted). A property named like a server field wins: `createdAt` is the shop's own
  * created_at where the content has one, psif's first-stored time otherwise.
  */
 export function rawContent(content: Content): RawContent {
   const fields: RawField[] = [field({ name: 'id', column: 'id', stored: 'string', output: 'string', compare: 'text', notNull: true })];
   for (const property of content.properties) {
-    const output = (property.rawType as OutputType | undefined) ?? OUTPUT[property.type];
+    const output = outputOf(property);
     fields.push(field({ name: property.camel, column: property.name, stored: property.type, output, compare: compareOf(property.type, output) }));
+  }
+  for (const server of content.rawServerFields) {
+    if (server.source === 'id') fields.push(field({ ...fields[0]!, name: server.name }));
+    else fields.push(field({ name: server.name, column: server.source.name, stored: server.source.type, output: OUTPUT[server.source.type], compare: compareOf(server.source.type, OUTPUT[server.source.type]) }));
   }
   const add = (spec: Omit<RawField, 'encode'>) => {
     if (!fields.some((f) => f.name === spec.name)) fields.push(field(spec));
@@ -75,6 +79,16 @@ export function rowEncoder(raw: RawContent, fields: RawField[]): RowEncoder {
     if (raw.encoders.size < MAX_ENCODERS) raw.encoders.set(key, encoder);
   }
   return encoder;
+}
+
+/**
+ * The catalog's rawType, except that a value shops send with decimals is never called an integer: 14
+ * properties have rawType integer (from the Go client's structs) but carry tax rates like 5.5, refunds,
+ * conversion rates or weights. psif serves them unrounded, as numbers.
+ */
+function outputOf(property: Property): OutputType {
+  const output = (property.rawType as OutputType | undefined) ?? OUTPUT[property.type];
+  return output === 'integer' && (property.type === 'number' || property.rawDecimal) ? 'number' : output;
 }
 
 function compareOf(stored: PropertyType, output: OutputType): RawField['compare'] {

@@ -10,7 +10,9 @@ const specCatalog = JSON.parse(readFileSync(new URL('../../src/catalog/catalog.j
 /** The spec sits beside the repository in the development workspace, not in a clone. */
 const SPEC = new URL('../../../shared/spec/catalog.json', import.meta.url);
 const extensions = JSON.parse(readFileSync(new URL('../../src/catalog/catalog-extensions.json', import.meta.url), 'utf8')) as any;
-const languageProperty = Object.fromEntries(Object.entries(extensions.languageProperty).filter(([k]) => !k.startsWith('$'))) as Record<string, string>;
+const withoutComments = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([k]) => !k.startsWith('$')));
+const languageProperty = withoutComments(extensions.languageProperty) as Record<string, string>;
+const raw = { rawServerFields: withoutComments(extensions.rawServerFields) as Record<string, Record<string, string>>, rawDecimalText: withoutComments(extensions.rawDecimalText) as Record<string, string[]> };
 
 describe('the catalog', () => {
   it.runIf(existsSync(SPEC))('is a verbatim copy of the spec catalog (where the spec is checked out beside the repository)', () => {
@@ -29,10 +31,15 @@ describe('the catalog', () => {
   it('refuses extensions that disagree with catalog.json', () => {
     const withoutProducts = { ...extensions.deleteMatchers };
     delete withoutProducts.products;
-    expect(() => new Catalog(specCatalog, { deleteMatchers: withoutProducts, languageProperty })).toThrow(CatalogError);
-    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, orders: [{ pattern: '^(\\d+)$', columns: ['id_order'] }] }, languageProperty })).toThrow(/deleteKey/);
-    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^(.+)$', columns: ['nope'] }] }, languageProperty })).toThrow(/not a property/);
-    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^.+$', columns: ['id_carrier'] }] }, languageProperty })).toThrow(/capture group/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: withoutProducts, languageProperty, ...raw })).toThrow(CatalogError);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, orders: [{ pattern: '^(\\d+)$', columns: ['id_order'] }] }, languageProperty, ...raw })).toThrow(/deleteKey/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^(.+)$', columns: ['nope'] }] }, languageProperty, ...raw })).toThrow(/not a property/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: { ...extensions.deleteMatchers, carriers: [{ pattern: '^.+$', columns: ['id_carrier'] }] }, languageProperty, ...raw })).toThrow(/capture group/);
+    // Raw API server fields must be ones catalog.json lists as server-side, from "id" or a property.
+    const serverFields = (fields: Record<string, string>) => new Catalog(specCatalog, { deleteMatchers: extensions.deleteMatchers, languageProperty, ...raw, rawServerFields: { ...raw.rawServerFields, products: fields } });
+    expect(() => serverFields({ idCategoryDefaultBigint: 'id_category_default', password: 'id' })).toThrow(/serverSideFields/);
+    expect(() => serverFields({ idCategoryDefaultBigint: 'nope' })).toThrow(/not a property/);
+    expect(() => new Catalog(specCatalog, { deleteMatchers: extensions.deleteMatchers, languageProperty, ...raw, rawDecimalText: { products: ['price_tax_excl'] } })).toThrow(/not a text property/);
   });
 });
 
@@ -101,7 +108,7 @@ describe('content tables', () => {
     const db = ts.server.core.db.kysely;
     await sql`insert into shop_themes (shop_id, id, name, sys_created_at, sys_updated_at, sys_last_synced_at, sys_deleted) values ('s', 't', 'classic', 1, 1, 1, ${ts.server.core.db.backend === 'postgres' ? sql`false` : sql`0`})`.execute(db);
     const grown = specCatalog.map((c) => (c.content === 'themes' ? { ...c, properties: [...c.properties, { name: 'author_name', camel: 'authorName', type: 'string', nullable: true }] } : c));
-    const result = await ensureContentTables(db, ts.server.core.db.backend, new Catalog(grown, { deleteMatchers: extensions.deleteMatchers, languageProperty }));
+    const result = await ensureContentTables(db, ts.server.core.db.backend, new Catalog(grown, { deleteMatchers: extensions.deleteMatchers, languageProperty, ...raw }));
     expect(result).toEqual({ created: [], altered: ['shop_themes.author_name'] });
     expect((await sql<{ name: string; author_name: null }>`select name, author_name from shop_themes where shop_id = 's'`.execute(db)).rows).toEqual([{ name: 'classic', author_name: null }]);
     expect(await ensureContentTables(db, ts.server.core.db.backend, catalog)).toEqual({ created: [], altered: [] });

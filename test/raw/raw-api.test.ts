@@ -214,6 +214,40 @@ describe('the shop route and the envelope', () => {
   });
 });
 
+describe('types as PrestaShop serves them', () => {
+  it('serves decimals that the catalog calls integers unrounded, as documented numbers; fills the server-side ids', async () => {
+    const shop = await registerShop(ts);
+    await ts.server.core.shops.consents.replace(shop.shopId, 'ps_acme', ts.server.core.catalog.consents, 'test');
+    const job = await createJob(ts, shop.shopId, { full: true });
+    const first = (file: string) => fixture('9.1', file)[0]!;
+    const withProps = (line: any, props: Record<string, unknown>) => ({ ...line, properties: { ...line.properties, ...props } });
+    const lines = [
+      withProps(first('carriers.json'), { max_weight: 2.5, shipping_handling: 1.25 }),
+      // No fixture has carrier taxes: a line as ps_eventbus writes one (strings but the rate).
+      { action: 'upsert', collection: 'carrier_taxes', properties: { id_reference: '2', id_zone: '1', id_range: '3', id_carrier_tax: '1', country_id: 'FR', state_ids: '', tax_rate: 5.5 } },
+      withProps(first('products.json'), { additional_shipping_cost: '2.500000', unit_price_ratio: 1.5 }),
+    ];
+    expect((await upload(ts, job, lines, { token: shop.token })).status).toBe(201);
+    const carrier = (await get(`/raw/v1/${shop.shopId}/carriers`)).body;
+    expect(carrier.items[0]).toMatchObject({ maxWeight: 2.5, shippingHandling: 1.25 });
+    await expectDocumented('/raw/v1/{shopId}/carriers', carrier);
+    const taxes = (await get(`/raw/v1/${shop.shopId}/carrier-taxes?taxRate=5.5`)).body;
+    expect(taxes.items).toHaveLength(1);
+    expect(taxes.items[0].taxRate).toBe(5.5);
+    expect(taxes.items[0].carrierTaxesUniqueId).toBe(taxes.items[0].id);
+    await expectDocumented('/raw/v1/{shopId}/carrier-taxes', taxes);
+    const product = (await get(`/raw/v1/${shop.shopId}/products?additionalShippingCostStart=2.4&additionalShippingCostEnd=2.6`)).body;
+    expect(product.items).toHaveLength(1);
+    expect(product.items[0]).toMatchObject({ additionalShippingCost: 2.5, unitPriceRatio: 1.5, idCategoryDefaultBigint: Number(product.items[0].idCategoryDefault) });
+    expect(typeof product.items[0].idCategoryDefault).toBe('string');
+    await expectDocumented('/raw/v1/{shopId}/products', product);
+    // Server-side fields filter and sort like any other.
+    const byUniqueId = await get(`/raw/v1/${shop.shopId}/carrier-taxes?carrierTaxesUniqueId=${encodeURIComponent(taxes.items[0].id)}&sort=carrierTaxesUniqueId`);
+    expect(byUniqueId.body.total).toBe(1);
+    expect((await get(`/raw/v1/${shop.shopId}/products?idCategoryDefaultBigint=${product.items[0].idCategoryDefaultBigint}`)).body.total).toBe(1);
+  });
+});
+
 describe('beyond PrestaShop: conditional requests and NDJSON export', () => {
   it('tags JSON answers with an ETag and answers 304 to If-None-Match', async () => {
     const shop = shops.get('9.1')!;
