@@ -46,7 +46,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 
 import { type PropertyType, catalog } from '../src/catalog/catalog.js';
 import { ensureContentTables } from '../src/catalog/content-tables.js';
@@ -55,13 +54,13 @@ import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
 import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
+import { BENCH_PG_URL, dropSchemas, pgPool, postgresUnreachable } from './lib/postgres.js';
 
 const execFileAsync = promisify(execFile);
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PSIF_CLI = process.env.BENCH_PSIF_CLI ?? join(REPO_ROOT, 'dist', 'cli.js');
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/ps_eventbus/9.1/products.json', import.meta.url));
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONTENT = catalog.content('products')!;
 
 const GOAL_RATIO = 0.5;
@@ -409,16 +408,6 @@ function sqliteReader(file: string): RowReader {
   };
 }
 
-/** A pool on `schema`, reading bigint (epoch ms) as numbers like psif does. */
-function pgPool(schema: string, max = 2): pg.Pool {
-  return new pg.Pool({
-    connectionString: PG_URL,
-    max,
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
-    options: `-c search_path=${schema}`,
-  });
-}
-
 function postgresReader(schema: string): RowReader {
   const pool = pgPool(schema, 1);
   const table = quote(CONTENT.table);
@@ -481,7 +470,7 @@ async function sqliteBaseline(dir: string): Promise<Baseline> {
  * statements are ~30% slower, INSERT ... SELECT FROM unnest(arrays) no faster, 100-row batches slower.
  */
 async function postgresBaseline(schema: string): Promise<Baseline> {
-  const pool = pgPool(schema);
+  const pool = pgPool(schema, 2);
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   await ensureContentTables(kysely, 'postgres', catalog);
@@ -569,7 +558,7 @@ async function startPsif(backend: Backend, schema: string | undefined, uploadMax
     const env: Record<string, string> = {
       ...psifServerEnv(dataDir, port),
       ...(uploadMaxBytes !== undefined && uploadMaxBytes > DEFAULT_UPLOAD_MAX_BYTES ? { PSIF_UPLOAD_MAX_BYTES: String(uploadMaxBytes) } : {}),
-      ...(backend === 'postgres' ? { DATABASE_URL: PG_URL, PSIF_DATABASE_SCHEMA: schema! } : {}),
+      ...(backend === 'postgres' ? { DATABASE_URL: BENCH_PG_URL, PSIF_DATABASE_SCHEMA: schema! } : {}),
     };
     const baseEnv = cleanEnv();
     const { stdout } = await execFileAsync(process.execPath, [PSIF_CLI, 'clients', 'create', '--kind', 'admin', '--name', 'bench-ingest', '--json'], {
@@ -850,7 +839,7 @@ export async function benchIngest(_opts: BenchOptions = benchOptionsFromEnv()): 
       if (backend === 'postgres') {
         const unreachable = await postgresUnreachable();
         if (unreachable !== undefined) {
-          console.log(`skipped: PostgreSQL unreachable at ${PG_URL} (${unreachable})`);
+          console.log(`skipped: PostgreSQL unreachable at ${BENCH_PG_URL} (${unreachable})`);
           result.backends.push({ backend, skipped: `PostgreSQL unreachable: ${unreachable}` });
           continue;
         }
@@ -965,31 +954,6 @@ async function compareSamples(backend: Backend, baseline: { shopId: string; read
     }
   }
   console.log(`checked: ${expected.length} sampled rows identical in psif and baseline (every property, sys_lang, sys_hash)`);
-}
-
-async function postgresUnreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message || String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function dropSchemas(schemas: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`);
-  } catch (error) {
-    console.log(`warning: could not drop the bench schemas ${schemas.join(', ')}: ${(error as Error).message}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 

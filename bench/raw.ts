@@ -43,7 +43,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 
 import type { Principal } from '../src/auth/model.js';
 import { catalog } from '../src/catalog/catalog.js';
@@ -54,8 +53,9 @@ import { RawAccess } from '../src/raw/raw-access.js';
 import { rawContent } from '../src/raw/raw-fields.js';
 import { RawQuery } from '../src/raw/raw-query.js';
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess, psifStartArgs } from './lib/load.js';
+import { cleanEnv, freePort, median, medianResult, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
+import { BENCH_PG_URL, dropSchemas, pgPool, postgresUnreachable } from './lib/postgres.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -63,7 +63,6 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PSIF_CLI = process.env.BENCH_PSIF_CLI ?? join(REPO_ROOT, 'dist', 'cli.js');
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baselines/raw-sql-server.ts', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/ps_eventbus/9.1/products.json', import.meta.url));
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONTENT = catalog.content('products')!;
 const RAW = rawContent(CONTENT);
 
@@ -473,16 +472,6 @@ function sqliteDatabase(file: string): Database {
   };
 }
 
-/** A pool on `schema`, reading bigint (epoch ms) as numbers like psif does. */
-function pgPool(schema: string, max: number): pg.Pool {
-  return new pg.Pool({
-    connectionString: PG_URL,
-    max,
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
-    options: `-c search_path=${schema}`,
-  });
-}
-
 function postgresDatabase(schema: string): Database {
   const pool = pgPool(schema, 1);
   return {
@@ -552,7 +541,7 @@ async function createPsif(backend: Backend, schema: string | undefined): Promise
     dataDir,
     sqliteFile: join(dataDir, 'psif.sqlite'),
     schema,
-    env: { ...psifServerEnv(dataDir, port), ...(backend === 'postgres' ? { DATABASE_URL: PG_URL, PSIF_DATABASE_SCHEMA: schema! } : {}) },
+    env: { ...psifServerEnv(dataDir, port), ...(backend === 'postgres' ? { DATABASE_URL: BENCH_PG_URL, PSIF_DATABASE_SCHEMA: schema! } : {}) },
     url: `http://127.0.0.1:${port}`,
     vendor: { clientId: '', clientSecret: '' },
     admin: { clientId: '', clientSecret: '' },
@@ -705,7 +694,7 @@ export async function benchRaw(opts: BenchOptions = benchOptionsFromEnv()): Prom
     if (backend === 'postgres') {
       const unreachable = await postgresUnreachable();
       if (unreachable !== undefined) {
-        console.log(`skipped: PostgreSQL unreachable at ${PG_URL} (${unreachable})`);
+        console.log(`skipped: PostgreSQL unreachable at ${BENCH_PG_URL} (${unreachable})`);
         result.backends.push({ backend, skipped: `PostgreSQL unreachable: ${unreachable}` });
         continue;
       }
@@ -778,7 +767,7 @@ async function benchBackend(backend: Backend, settings: RawSettings): Promise<Ba
       await stopPsif(instance);
       await rm(instance.dataDir, { recursive: true, force: true });
     }
-    if (schema !== undefined) await dropSchema(schema);
+    if (schema !== undefined) await dropSchemas([schema]);
   }
 }
 
@@ -806,7 +795,7 @@ interface Baseline {
 /** The baseline server (bench/baselines/raw-sql-server.ts) on psif's database, answering `routes` with their statements. */
 async function startBaseline(instance: PsifInstance, routes: Record<string, RequestSql>): Promise<Baseline> {
   const port = await freePort();
-  const database = instance.schema === undefined ? { backend: 'sqlite', sqliteFile: instance.sqliteFile } : { backend: 'postgres', pgUrl: PG_URL, pgSchema: instance.schema };
+  const database = instance.schema === undefined ? { backend: 'sqlite', sqliteFile: instance.sqliteFile } : { backend: 'postgres', pgUrl: BENCH_PG_URL, pgSchema: instance.schema };
   const server = await startServerProcess(
     process.execPath,
     ['--import', 'tsx', BASELINE_SCRIPT],
@@ -906,43 +895,6 @@ async function deepPage(
   };
   console.log(`  psif: offset ${figures.offsetMs.toFixed(1)} ms, keyset ${figures.keysetMs.toFixed(1)} ms; SQL alone: page by offset ${figures.sqlOffsetMs.toFixed(1)} ms, by keyset ${figures.sqlKeysetMs.toFixed(1)} ms, count ${figures.sqlCountMs.toFixed(1)} ms`);
   return figures;
-}
-
-async function postgresUnreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message || String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } catch (error) {
-    console.log(`warning: could not drop the bench schema ${schema}: ${(error as Error).message}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-
-/** Each figure is the median over the rounds (so p99 is the median round's p99, not a pooled one). */
-function medianResult(runs: LoadResult[]): LoadResult {
-  return {
-    rps: median(runs.map((r) => r.rps)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-  };
 }
 
 const ms = (n: number): number => Math.round(n * 10) / 10;

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { isMain, runMain } from './lib/entry.js';
-import { cleanEnv, freePort, parseJsonOutput, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult, psifStartArgs } from './lib/load.js';
+import { cleanEnv, freePort, median, medianResult, parseJsonOutput, printTable, psifServerEnv, ratio, runLoad, serverCore, startServerProcess, type LoadResult, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
 
 const execFileAsync = promisify(execFile);
@@ -105,22 +105,6 @@ function roundsFromEnv(): number {
   return rounds;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Each figure is the median over the rounds (so p99 is the median round's p99, not a pooled one). */
-function medianResult(runs: LoadResult[]): LoadResult {
-  return {
-    rps: median(runs.map((r) => r.rps)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-  };
-}
 
 function basicAuth(id: string, secret: string): string {
   // RFC 6749 §2.3.1: form-encode each part before base64. Our generated

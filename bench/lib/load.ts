@@ -332,6 +332,17 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Each figure is the median over the rounds (so p99 is the median round's p99, not a pooled one). */
+export function medianResult(runs: LoadResult[]): LoadResult {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
 /** Benches measure dist/, not src/: say so when src/ changed since `cli` was built. */
 export function warnIfStaleBuild(repoRoot: string, cli: string): void {
   if (process.env.BENCH_PSIF_CLI !== undefined) return;
