@@ -1,5 +1,5 @@
 // Baseline of bench/raw.ts: the least a server can do to answer a Raw API list request. A bare node:http
-// server that, for each request, runs the statements psif runs for it (consent check, page, count), each
+// server that, for each request, runs the statements psif runs for it (consent check, count, page), each
 // prepared once, and JSON.stringify()s the rows: no routing framework, no validation, no token check, no
 // value encoding, no links.
 //
@@ -74,8 +74,9 @@ const server = http.createServer((request, response) => {
         response.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"consent_missing"}');
         return;
       }
-      const items = await run(route.page, `${name}_page`);
+      // In psif's order: the count, then the page.
       const total = Number((await run(route.count, `${name}_count`))[0]?.n ?? 0);
+      const items = await run(route.page, `${name}_page`);
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items, total }));
     } catch (error) {
       response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
