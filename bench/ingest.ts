@@ -53,7 +53,7 @@ import { parseDatetime } from '../src/catalog/property-codec.js';
 import type { Backend } from '../src/platform/db/database.js';
 import { isMain, runMain } from './lib/entry.js';
 import { cleanEnv, freePort, median, parseJsonOutput, printTable, psifServerEnv, warnIfStaleBuild, serverCore, startServerProcess, type Row, psifStartArgs } from './lib/load.js';
-import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
+import { benchOptionsFromEnv, type BenchOptions, backendsFromEnv, integerFromEnv } from './lib/options.js';
 import { BENCH_PG_URL, dropSchemas, pgPool, postgresUnreachable } from './lib/postgres.js';
 
 const execFileAsync = promisify(execFile);
@@ -130,25 +130,15 @@ export interface IngestBenchResult {
 // Settings
 
 export function ingestSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): IngestSettings {
-  const backends = (env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((b) => b.trim()).filter((b) => b !== '');
-  for (const backend of backends) {
-    if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKENDS: unknown backend ${JSON.stringify(backend)} (sqlite, postgres)`);
-  }
   return {
-    lines: integer('BENCH_INGEST_LINES', env.BENCH_INGEST_LINES, 100_000, 1),
-    bigMiB: integer('BENCH_INGEST_BIG_MB', env.BENCH_INGEST_BIG_MB, 200, 0),
-    pageLines: integer('BENCH_INGEST_PAGE_LINES', env.BENCH_INGEST_PAGE_LINES, 1_000, 0),
-    rounds: integer('BENCH_ROUNDS', env.BENCH_ROUNDS, 3, 1),
-    backends: [...new Set(backends)] as Backend[],
+    lines: integerFromEnv('BENCH_INGEST_LINES', env.BENCH_INGEST_LINES, 100_000, 1),
+    bigMiB: integerFromEnv('BENCH_INGEST_BIG_MB', env.BENCH_INGEST_BIG_MB, 200, 0),
+    pageLines: integerFromEnv('BENCH_INGEST_PAGE_LINES', env.BENCH_INGEST_PAGE_LINES, 1_000, 0),
+    rounds: integerFromEnv('BENCH_ROUNDS', env.BENCH_ROUNDS, 3, 1),
+    backends: backendsFromEnv(env),
   };
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 // ---------------------------------------------------------------------------
 // Realistic product lines, derived from a real ps_eventbus payload

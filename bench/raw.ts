@@ -54,7 +54,7 @@ import { rawContent } from '../src/raw/raw-fields.js';
 import { RawQuery } from '../src/raw/raw-query.js';
 import { isMain, runMain } from './lib/entry.js';
 import { cleanEnv, freePort, median, medianResult, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess, psifStartArgs } from './lib/load.js';
-import { benchOptionsFromEnv, type BenchOptions } from './lib/options.js';
+import { benchOptionsFromEnv, type BenchOptions, backendsFromEnv, integerFromEnv } from './lib/options.js';
 import { BENCH_PG_URL, dropSchemas, pgPool, postgresUnreachable } from './lib/postgres.js';
 
 const execFileAsync = promisify(execFile);
@@ -99,28 +99,18 @@ export interface RawSettings {
 }
 
 export function rawSettingsFromEnv(opts: BenchOptions, env: NodeJS.ProcessEnv = process.env): RawSettings {
-  const backends = (env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((b) => b.trim()).filter((b) => b !== '');
-  for (const backend of backends) {
-    if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKENDS: unknown backend ${JSON.stringify(backend)} (sqlite, postgres)`);
-  }
   return {
-    rows: integer('BENCH_RAW_ROWS', env.BENCH_RAW_ROWS, 1_000_000, 1),
-    shops: integer('BENCH_RAW_SHOPS', env.BENCH_RAW_SHOPS, 99, 0),
-    shopRows: integer('BENCH_RAW_SHOP_ROWS', env.BENCH_RAW_SHOP_ROWS, 10_000, 1),
-    samples: integer('BENCH_RAW_SAMPLES', env.BENCH_RAW_SAMPLES, 3, 1),
-    rounds: integer('BENCH_ROUNDS', env.BENCH_ROUNDS, 3, 1),
-    backends: [...new Set(backends)] as Backend[],
+    rows: integerFromEnv('BENCH_RAW_ROWS', env.BENCH_RAW_ROWS, 1_000_000, 1),
+    shops: integerFromEnv('BENCH_RAW_SHOPS', env.BENCH_RAW_SHOPS, 99, 0),
+    shopRows: integerFromEnv('BENCH_RAW_SHOP_ROWS', env.BENCH_RAW_SHOP_ROWS, 10_000, 1),
+    samples: integerFromEnv('BENCH_RAW_SAMPLES', env.BENCH_RAW_SAMPLES, 3, 1),
+    rounds: integerFromEnv('BENCH_ROUNDS', env.BENCH_ROUNDS, 3, 1),
+    backends: backendsFromEnv(env),
     connections: env.BENCH_CONNECTIONS === undefined || env.BENCH_CONNECTIONS.trim() === '' ? RAW_CONNECTIONS : opts.connections,
     durationSeconds: opts.durationSeconds,
   };
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 // ---------------------------------------------------------------------------
 // The requests

@@ -27,3 +27,20 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   }
   return value;
 }
+
+/** BENCH_BACKENDS ("sqlite,postgres" by default), each named once; anything else is refused. */
+export function backendsFromEnv(env: NodeJS.ProcessEnv = process.env): Array<'sqlite' | 'postgres'> {
+  const backends = (env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const backend of backends) {
+    if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKENDS: unknown backend ${JSON.stringify(backend)} (sqlite, postgres)`);
+  }
+  return [...new Set(backends)] as Array<'sqlite' | 'postgres'>;
+}
+
+/** An integer setting of a bench: `fallback` when unset, refused below `min`. */
+export function integerFromEnv(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
