@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/model.js';
 import type { Content } from '../catalog/catalog.js';
-import type { Backend } from '../platform/db/database.js';
+import { type Backend, placeholders } from '../platform/db/database.js';
 import type { ReadQuery } from '../platform/db/read-query.js';
 import { ApiError } from '../platform/http/api-error.js';
 
@@ -18,8 +18,8 @@ export class RawAccess {
     backend: Backend,
     private readonly options: { adminOverride: boolean },
   ) {
-    const [shop, vendor, consent] = backend === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    this.grantSql = `SELECT 1 AS "granted" FROM "consents" AS "c" INNER JOIN "modules" AS "m" ON "m"."name" = "c"."module_name" WHERE "c"."shop_id" = ${shop} AND "m"."vendor_client_id" = ${vendor} AND "c"."consent" = ${consent} LIMIT 1`;
+    const p = placeholders(backend);
+    this.grantSql = `SELECT 1 AS "granted" FROM "consents" AS "c" INNER JOIN "modules" AS "m" ON "m"."name" = "c"."module_name" WHERE "c"."shop_id" = ${p()} AND "m"."vendor_client_id" = ${p()} AND "c"."consent" = ${p()} LIMIT 1`;
   }
 
   async check(principal: Principal | undefined, shopId: string, content: Content): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Backend } from '../platform/db/database.js';
+import { type Backend, placeholders } from '../platform/db/database.js';
 import type { ReadQuery } from '../platform/db/read-query.js';
 import { ApiError } from '../platform/http/api-error.js';
 import { type RawContent, type RawField, rowEncoder, sortExpression } from './raw-fields.js';
@@ -203,9 +203,4 @@ function keysetCondition(cursor: Cursor, sortSql: string, direction: 'asc' | 'de
   }
   if (cursor.value === null) return { sql: `(${sortSql} IS NULL AND "id" < ${p()})`, params: [cursor.id] };
   return { sql: `(${sortSql} < ${p()} OR (${sortSql} = ${p()} AND "id" < ${p()}) OR ${sortSql} IS NULL)`, params: [cursor.value, cursor.value, cursor.id] };
-}
-
-function placeholders(backend: Backend): () => string {
-  let n = 0;
-  return backend === 'postgres' ? () => `$${++n}` : () => '?';
 }

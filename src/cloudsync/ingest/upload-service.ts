@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { CloudSyncConfig } from '../../platform/config/config.js';
 import { ApiError } from '../../platform/http/api-error.js';
-import type { Db } from '../../platform/db/database.js';
+import { type Db, placeholders } from '../../platform/db/database.js';
 import type { Job, UploadResult } from '../model.js';
 import type { ContentWriter } from '../storage/content-writer.js';
 import { inWriteTransaction } from '../storage/write-session.js';
@@ -142,7 +142,7 @@ export class UploadService {
       const { upserted, deleted } = await batch.finish();
       Object.assign(record, { status: 'stored', http_status: endpoint === 'delete' ? 200 : 201, upserted, deleted, duration_ms: Date.now() - started });
       await this.writer.insert(session, 'uploads', record as unknown as Record<string, unknown>);
-      const p = this.writer.placeholders();
+      const p = placeholders(this.writer.backend);
       await session.query(`UPDATE "sync_jobs" SET "last_upload_at" = ${p()} WHERE "job_id" = ${p()}`, [now, job.jobId]);
       return { accepted, upserted, deleted, skipped, ignoredProperties: [...parser.ignoredProperties].sort() };
     });

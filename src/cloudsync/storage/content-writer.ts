@@ -1,5 +1,5 @@
 import type { Content } from '../../catalog/catalog.js';
-import type { Backend } from '../../platform/db/database.js';
+import { type Backend, placeholders } from '../../platform/db/database.js';
 import type { DeleteOp, Op, StoredValue, UpsertOp } from '../ingest/line-parser.js';
 import type { WriteSession } from './write-session.js';
 
@@ -38,7 +38,7 @@ export class ContentWriter {
 
   /** Soft-deletes the rows of a shop content (and language) not received since `since`. */
   async reconcile(session: WriteSession, content: Content, shopId: string, lang: string | null | undefined, since: number, now: number): Promise<number> {
-    const p = this.placeholders();
+    const p = placeholders(this.backend);
     const params: unknown[] = [now, now, now, shopId, since];
     let sql = `UPDATE "${content.table}" SET "sys_deleted" = TRUE, "sys_deleted_at" = ${p()}, "sys_updated_at" = ${p()}, "sys_last_synced_at" = ${p()}`;
     sql += ` WHERE "shop_id" = ${p()} AND "sys_last_synced_at" < ${p()} AND NOT "sys_deleted"`;
@@ -55,7 +55,7 @@ export class ContentWriter {
   /** `INSERT INTO table (keys) VALUES (...)` for one record of plain values. */
   async insert(session: WriteSession, table: string, record: Record<string, unknown>): Promise<void> {
     const keys = Object.keys(record);
-    const p = this.placeholders();
+    const p = placeholders(this.backend);
     await session.query(`INSERT INTO "${table}" (${keys.map((k) => `"${k}"`).join(', ')}) VALUES (${keys.map(() => p()).join(', ')})`, Object.values(record));
   }
 
@@ -65,7 +65,7 @@ export class ContentWriter {
     if (statement) return statement;
     const properties = content.properties.map((p) => `"${p.name}"`);
     const columns = ['"shop_id"', '"id"', ...properties, ...SYSTEM_UPSERT_COLUMNS.map((c) => `"${c}"`)];
-    const p = this.placeholders();
+    const p = placeholders(this.backend);
     const values = Array.from({ length: rows }, () => `(${columns.map(() => p()).join(', ')})`).join(', ');
     const table = `"${content.table}"`;
     const updates = [
@@ -81,11 +81,6 @@ export class ContentWriter {
     statement = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values} ON CONFLICT ("shop_id", "id") DO UPDATE SET ${updates.join(', ')}`;
     this.statements.set(key, statement);
     return statement;
-  }
-
-  placeholders(): () => string {
-    let n = 0;
-    return this.backend === 'postgres' ? () => `$${++n}` : () => '?';
   }
 }
 
@@ -162,7 +157,7 @@ export class WriteBatch {
   private async delete(op: DeleteOp): Promise<void> {
     await this.flush();
     const { shopId, jobId, now } = this.context;
-    const p = this.writer.placeholders();
+    const p = placeholders(this.writer.backend);
     const set = `"sys_deleted" = TRUE, "sys_deleted_at" = ${p()}, "sys_updated_at" = ${p()}, "sys_last_synced_at" = ${p()}`;
     const shop = p();
     const conditions = op.columns.map((c) => `"${c.name}" = ${p()}`).join(' AND ');

@@ -77,3 +77,9 @@ function withoutPassword(url: string): string {
 export async function ping(db: Db): Promise<void> {
   await sql`select 1`.execute(db.kysely);
 }
+
+/** Bound-parameter markers for hand-written SQL: `$1, $2...` on PostgreSQL, `?` on SQLite, in call order. */
+export function placeholders(backend: Backend): () => string {
+  let n = 0;
+  return backend === 'postgres' ? () => `$${++n}` : () => '?';
+}
