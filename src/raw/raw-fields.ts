@@ -36,7 +36,8 @@ const OUTPUT: Record<PropertyType, OutputType> = { string: 'string', integer: 'i
 /**
  * The Raw API view of a content, from the catalog: every property in camelCase with its Raw API type, then
  * the catalog's server-side fields psif fills (catalog-extensions.json), then psif's own server fields (`id`,
- * `createdAt`, `updatedAt`, `lastSyncedAt`, and `deleted`/`deletedAt` where the content is ever deleted). A property named like a server field wins: `createdAt` is the shop's own
+ * `createdAt`, `updatedAt`, `lastSyncedAt`, and `deleted`/`deletedAt` where the content is ever deleted).
+ * A property named like a server field wins: `createdAt` is the shop's own
  * created_at where the content has one, psif's first-stored time otherwise.
  */
 export function rawContent(content: Content): RawContent {
