@@ -12,8 +12,12 @@ import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
 import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
 import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
 import { type RawModule, createRawModule } from './raw/raw-module.js';
+import { syncRoutes } from './sync/routes/sync-routes.js';
+import { type SyncModule, createSyncModule } from './sync/sync-module.js';
 import { rawRoutes } from './raw/routes/raw-routes.js';
 import { rawItemSchemas } from './raw/routes/schemas.js';
+import { type ReportingModule, createReportingModule } from './reporting/reporting-module.js';
+import { reportingRoutes } from './reporting/routes/reporting-routes.js';
 import { adminShopRoutes } from './shops/routes/admin-routes.js';
 import { SHOPS_SCHEMAS } from './shops/routes/schemas.js';
 import { shopSelfServiceRoutes } from './shops/routes/shop-routes.js';
@@ -38,6 +42,8 @@ export interface Core {
   shops: ShopsModule;
   cloudsync: CloudSyncModule;
   raw: RawModule;
+  reporting: ReportingModule;
+  sync: SyncModule;
   /** True when this start created the master secret (a fresh installation). */
   createdSecret: boolean;
   close(): Promise<void>;
@@ -56,7 +62,15 @@ export async function openCore(config: Config): Promise<Core> {
     const shops = createShopsModule(db.kysely, auth, catalog);
     const cloudsync = createCloudSyncModule(db, config, shops, catalog);
     const raw = createRawModule(db, config, catalog);
-    return { config, db, auth, catalog, shops, cloudsync, raw, createdSecret: created, close: () => db.close() };
+    const reporting = createReportingModule(db, config, catalog);
+    const sync = createSyncModule(db, config, VERSION, catalog, shops, cloudsync);
+    return {
+      config, db, auth, catalog, shops, cloudsync, raw, reporting, sync, createdSecret: created,
+      async close() {
+        await sync.stop();
+        await db.close();
+      },
+    };
   } catch (error) {
     await db.close();
     throw error;
@@ -88,14 +102,10 @@ export async function buildServer(core: Core): Promise<Server> {
   await registerOpenApi(app, { publicUrl: config.publicUrl, version: VERSION });
 
   await app.register(opsRoutes, { metrics, readiness: { check: () => ping(core.db), shuttingDown: () => closing } });
-  await app.register(discoveryRoutes, { auth });
-  await app.register(oauthRoutes, { auth, metrics });
-  await app.register(adminAuthRoutes, { auth, prefix: '/admin/v1' });
-  await app.register(adminShopRoutes, { auth, shops, prefix: '/admin/v1' });
-  await app.register(adminCloudSyncRoutes, { auth, cloudsync, prefix: '/admin/v1' });
-  await app.register(shopSelfServiceRoutes, { auth, shops });
-  await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
-  await app.register(rawRoutes, { auth, raw: core.raw, publicUrl: config.publicUrl });
+  // A worker process serves only the probes and metrics above: the APIs run in the api (or all) processes.
+  if (config.role !== 'worker') await registerApis(app, core, metrics);
+  // After listening: the first pulls make the shop upload to this very process.
+  if (config.role !== 'api') app.addHook('onListen', async () => void core.sync.startWorker(app.log));
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
@@ -110,8 +120,24 @@ export async function buildServer(core: Core): Promise<Server> {
     metrics,
     async close() {
       clearInterval(purge);
+      // The worker first: its pulls end with the shop uploading to this process' collector.
+      await core.sync.stop();
       await app.close();
       await core.close();
     },
   };
+}
+
+async function registerApis(app: App, core: Core, metrics: Metrics): Promise<void> {
+  const { config, auth, shops, cloudsync } = core;
+  await app.register(discoveryRoutes, { auth });
+  await app.register(oauthRoutes, { auth, metrics });
+  await app.register(adminAuthRoutes, { auth, prefix: '/admin/v1' });
+  await app.register(adminShopRoutes, { auth, shops, prefix: '/admin/v1' });
+  await app.register(adminCloudSyncRoutes, { auth, cloudsync, prefix: '/admin/v1' });
+  await app.register(shopSelfServiceRoutes, { auth, shops });
+  await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
+  await app.register(rawRoutes, { auth, raw: core.raw, publicUrl: config.publicUrl });
+  await app.register(reportingRoutes, { auth, reporting: core.reporting });
+  await app.register(syncRoutes, { auth, sync: core.sync, access: core.raw.access, catalog: core.catalog });
 }

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { buildServer, openCore } from '../app.js';
-import { loadConfig } from '../platform/config/config.js';
+import { Option } from 'commander';
+import { ROLES, type Role, loadConfig } from '../platform/config/config.js';
 import { createLogger } from '../platform/observability/logger.js';
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('Run the psif server (creates the database, master secret and signing keys on first start)')
-    .action(async () => {
-      const config = loadConfig();
+    .addOption(new Option('--role <role>', 'all: APIs and sync worker; api: HTTP APIs only; worker: sync worker only (default: PSIF_ROLE, else all)').choices(ROLES))
+    .action(async (options: { role?: Role }) => {
+      const loaded = loadConfig();
+      const config = options.role ? { ...loaded, role: options.role } : loaded;
       const log = createLogger(config.logLevel);
       const core = await openCore(config);
       const server = await buildServer(core);
@@ -18,6 +21,7 @@ export function registerStartCommand(program: Command): void {
       const address = server.app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: core.db.backend, location: core.db.location }, 'psif listening');
+      if (config.role !== 'api') log.info({ role: config.role, concurrency: config.sync.concurrency }, 'sync worker running');
 
       if (total === 0) printFirstSteps(config.publicUrl, core.createdSecret);
 

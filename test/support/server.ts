@@ -45,6 +45,8 @@ export async function isolatedEnv(overrides: Record<string, string> = {}): Promi
     LOG_LEVEL: 'silent',
     PSIF_RATE_LIMIT_TOKEN_PER_IP: '0',
     PSIF_RATE_LIMIT_TOKEN_PER_CLIENT: '0',
+    // No sync worker unless a test asks for one (PSIF_ROLE=all): most tests register shops nobody can reach.
+    PSIF_ROLE: 'api',
   };
   let schema: string | undefined;
   if (testBackend() === 'postgres') {

@@ -21,6 +21,39 @@ export interface Config {
   cloudsync: CloudSyncConfig;
   /** Admin tokens may read the Raw API (for operators' support work); off by default. */
   rawAdminAccess: boolean;
+  /** all: API and sync worker; api: HTTP APIs only; worker: sync worker (plus /healthz, /readyz, /metrics). */
+  role: Role;
+  sync: SyncConfig;
+}
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The orchestrator: how psif pulls shops (docs/sync.md). */
+export interface SyncConfig {
+  /** Pulls one worker process runs at once. */
+  concurrency: number;
+  /** Pulls of one shop running at once, across every worker process. */
+  shopConcurrency: number;
+  /** Objects asked per call at the first sync of a content; then the learned size. */
+  pageSize: number;
+  maxPageSize: number;
+  /** The page size grows while calls are faster than a quarter of this, and shrinks when slower. */
+  targetPageMs: number;
+  requestTimeoutMs: number;
+  /** Consecutive failed calls after which a pull is given up (the next scheduled one starts over). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A running pull's lease; a worker that dies loses its pulls to others when it expires. */
+  leaseMs: number;
+  /** How often an idle worker looks for due pulls and live-sync notifications. */
+  pollMs: number;
+  /** How often a worker re-plans every shop against its consents (consent changes are planned at once). */
+  planIntervalMs: number;
+  incrementalIntervalSeconds: number;
+  fullIntervalSeconds: number;
+  healthIntervalSeconds: number;
 }
 
 export interface CloudSyncConfig {
@@ -96,6 +129,22 @@ export const CONFIG_VARIABLES = {
   PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
   PSIF_RAW_ADMIN_ACCESS: 'true lets admin tokens read every shop through the Raw API, whatever the consents (default false: vendors only).',
   PSIF_SYNC_HISTORY_DAYS: 'Days the upload log and expired sync jobs are kept, for the Reporting API (default 90).',
+  PSIF_ROLE: 'all (default): APIs and sync worker in one process; api: HTTP APIs only; worker: the sync worker only (with /healthz, /readyz and /metrics). `psif start --role` overrides it.',
+  PSIF_SYNC_CONCURRENCY: 'Shop pulls one worker process runs at once (default 4).',
+  PSIF_SYNC_SHOP_CONCURRENCY: 'Pulls of one shop running at once across all worker processes (default 2).',
+  PSIF_SYNC_PAGE_SIZE: 'Objects asked per apiShopContent call at the first sync of a content; later syncs start from the learned size (default 500).',
+  PSIF_SYNC_MAX_PAGE_SIZE: 'Largest page the adaptive page size may reach (default 5000).',
+  PSIF_SYNC_TARGET_PAGE_MS: 'Target duration of one apiShopContent call: the page size doubles while calls take under a quarter of it and halves above it (default 5000).',
+  PSIF_SYNC_REQUEST_TIMEOUT_MS: 'Timeout of one call to a shop, upload included (default 120000).',
+  PSIF_SYNC_MAX_ATTEMPTS: 'Consecutive failed calls after which a pull is given up (default 8).',
+  PSIF_SYNC_RETRY_BASE_MS: 'First retry delay; it doubles at each failure, with jitter (default 1000).',
+  PSIF_SYNC_RETRY_MAX_MS: 'Longest retry delay (default 300000).',
+  PSIF_SYNC_LEASE_MS: 'Lease of a running pull: when a worker dies, its pulls are taken over once the lease expires (default 30000).',
+  PSIF_SYNC_POLL_MS: 'How often a worker looks for due pulls and live-sync notifications (default 1000).',
+  PSIF_SYNC_PLAN_INTERVAL_MS: 'How often a worker re-plans every shop against its consents; consent changes are planned within PSIF_SYNC_POLL_MS (default 60000).',
+  PSIF_SYNC_INCREMENTAL_INTERVAL: 'Seconds between scheduled incremental pulls of each synced content, besides live-sync notifications (default 300, the module\'s notification debounce).',
+  PSIF_SYNC_FULL_INTERVAL: 'Seconds between full re-syncs of each content, followed by reconciliation (default 604800, a week).',
+  PSIF_SYNC_HEALTH_INTERVAL: "Seconds between apiHealthCheck probes of each shop with consents (default 900).",
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
 } as const;
@@ -133,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer('PSIF_SHUTDOWN_TIMEOUT', read('PSIF_SHUTDOWN_TIMEOUT'), 10_000, 0, 600_000),
     trustProxy: boolean('PSIF_TRUST_PROXY', read('PSIF_TRUST_PROXY'), false),
     rawAdminAccess: boolean('PSIF_RAW_ADMIN_ACCESS', read('PSIF_RAW_ADMIN_ACCESS'), false),
+    role: oneOf('PSIF_ROLE', read('PSIF_ROLE'), ROLES, 'all'),
+    sync: syncConfig(read),
     auth: {
       accessTokenTtlSeconds: integer('PSIF_TOKEN_TTL', read('PSIF_TOKEN_TTL'), 3600, 1, 86_400 * 30),
       signingAlg: oneOf('PSIF_SIGNING_ALG', read('PSIF_SIGNING_ALG'), ['ES256', 'RS256'] as const, 'ES256'),
@@ -154,6 +205,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       liveSyncDebounceMs: integer('PSIF_LIVE_SYNC_DEBOUNCE_MS', read('PSIF_LIVE_SYNC_DEBOUNCE_MS'), 10_000, 0, 86_400_000),
       historyDays: integer('PSIF_SYNC_HISTORY_DAYS', read('PSIF_SYNC_HISTORY_DAYS'), 90, 1, 3650),
     },
+  };
+}
+
+function syncConfig(read: (name: Variable) => string | undefined): SyncConfig {
+  const int = (name: Variable, fallback: number, min: number, max: number) => integer(name, read(name), fallback, min, max);
+  const pageSize = int('PSIF_SYNC_PAGE_SIZE', 500, 1, 100_000);
+  const maxPageSize = int('PSIF_SYNC_MAX_PAGE_SIZE', 5000, 1, 100_000);
+  if (pageSize > maxPageSize) throw new ConfigError('PSIF_SYNC_PAGE_SIZE', `must not exceed PSIF_SYNC_MAX_PAGE_SIZE (${maxPageSize})`);
+  const retryBaseMs = int('PSIF_SYNC_RETRY_BASE_MS', 1000, 1, 3_600_000);
+  const retryMaxMs = int('PSIF_SYNC_RETRY_MAX_MS', 300_000, 1, 86_400_000);
+  if (retryBaseMs > retryMaxMs) throw new ConfigError('PSIF_SYNC_RETRY_BASE_MS', `must not exceed PSIF_SYNC_RETRY_MAX_MS (${retryMaxMs})`);
+  return {
+    concurrency: int('PSIF_SYNC_CONCURRENCY', 4, 1, 1000),
+    shopConcurrency: int('PSIF_SYNC_SHOP_CONCURRENCY', 2, 1, 100),
+    pageSize,
+    maxPageSize,
+    targetPageMs: int('PSIF_SYNC_TARGET_PAGE_MS', 5000, 10, 3_600_000),
+    requestTimeoutMs: int('PSIF_SYNC_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    maxAttempts: int('PSIF_SYNC_MAX_ATTEMPTS', 8, 1, 1000),
+    retryBaseMs,
+    retryMaxMs,
+    leaseMs: int('PSIF_SYNC_LEASE_MS', 30_000, 300, 3_600_000),
+    pollMs: int('PSIF_SYNC_POLL_MS', 1000, 10, 600_000),
+    planIntervalMs: int('PSIF_SYNC_PLAN_INTERVAL_MS', 60_000, 100, 86_400_000),
+    incrementalIntervalSeconds: int('PSIF_SYNC_INCREMENTAL_INTERVAL', 300, 1, 86_400 * 30),
+    fullIntervalSeconds: int('PSIF_SYNC_FULL_INTERVAL', 604_800, 60, 86_400 * 365),
+    healthIntervalSeconds: int('PSIF_SYNC_HEALTH_INTERVAL', 900, 10, 86_400 * 30),
   };
 }
 

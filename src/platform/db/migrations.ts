@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /**
  * Migrations live in code (not files found at run time) so the compiled package carries them and the
@@ -156,6 +156,101 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('live_sync_requests_pk', ['shop_id', 'content'])
         .execute();
       await db.schema.createIndex('live_sync_requests_due').on('live_sync_requests').column('due_at').execute();
+    },
+  },
+  '0003_sync_orchestration': {
+    async up(db: Kysely<any>) {
+      // The orchestrator's durable queue: one row per pull of (shop, content, language), leased while it runs.
+      await db.schema
+        .createTable('sync_tasks')
+        .addColumn('task_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('content', 'varchar(64)', (c) => c.notNull())
+        .addColumn('lang_iso', 'varchar(16)', (c) => c.notNull())
+        .addColumn('mode', 'varchar(16)', (c) => c.notNull())
+        .addColumn('trigger', 'varchar(32)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('job_id', 'varchar(64)')
+        .addColumn('page_size', 'integer', (c) => c.notNull())
+        .addColumn('full_pending', 'integer', (c) => c.notNull())
+        .addColumn('pages', 'integer', (c) => c.notNull())
+        .addColumn('objects', 'bigint', (c) => c.notNull())
+        .addColumn('remaining', 'bigint')
+        .addColumn('calls', 'integer', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('run_after', 'bigint', (c) => c.notNull())
+        .addColumn('locked_by', 'varchar(64)')
+        .addColumn('locked_until', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('started_at', 'bigint')
+        .addColumn('full_started_at', 'bigint')
+        .addColumn('finished_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('error_code', 'varchar(64)')
+        .addColumn('error_message', 'text')
+        .addColumn('reconciled', 'integer')
+        .execute();
+      await db.schema.createIndex('sync_tasks_claim').on('sync_tasks').columns(['status', 'run_after']).execute();
+      await db.schema.createIndex('sync_tasks_shop').on('sync_tasks').columns(['shop_id', 'created_at']).execute();
+      // At most one queued pull per (shop, content, language): triggers coalesce into it.
+      await db.schema
+        .createIndex('sync_tasks_one_queued')
+        .unique()
+        .on('sync_tasks')
+        .columns(['shop_id', 'content', 'lang_iso'])
+        .where(sql.ref('status'), '=', 'queued')
+        .execute();
+
+      await db.schema
+        .createTable('sync_state')
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('content', 'varchar(64)', (c) => c.notNull())
+        .addColumn('lang_iso', 'varchar(16)', (c) => c.notNull())
+        .addColumn('mode', 'varchar(16)', (c) => c.notNull())
+        .addColumn('page_size', 'integer', (c) => c.notNull())
+        .addColumn('first_full_sync_finished_at', 'bigint')
+        .addColumn('last_full_sync_started_at', 'bigint')
+        .addColumn('last_full_sync_finished_at', 'bigint')
+        .addColumn('last_incremental_at', 'bigint')
+        .addColumn('last_success_at', 'bigint')
+        .addColumn('last_error_at', 'bigint')
+        .addColumn('last_error_code', 'varchar(64)')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sync_state_pk', ['shop_id', 'content', 'lang_iso'])
+        .execute();
+
+      await db.schema
+        .createTable('sync_errors')
+        .addColumn('error_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('shop_id', 'varchar(64)', (c) => c.notNull().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('task_id', 'varchar(64)')
+        .addColumn('content', 'varchar(64)', (c) => c.notNull())
+        .addColumn('lang_iso', 'varchar(16)')
+        .addColumn('mode', 'varchar(16)')
+        .addColumn('code', 'varchar(64)', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sync_errors_shop').on('sync_errors').columns(['shop_id', 'at']).execute();
+      await db.schema.createIndex('sync_errors_at').on('sync_errors').column('at').execute();
+
+      await db.schema
+        .createTable('shop_health')
+        .addColumn('shop_id', 'varchar(64)', (c) => c.primaryKey().references('shops.shop_id').onDelete('cascade'))
+        .addColumn('checked_at', 'bigint', (c) => c.notNull())
+        .addColumn('healthy', 'integer', (c) => c.notNull())
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('error_code', 'varchar(64)')
+        .addColumn('error_message', 'text')
+        .addColumn('report', 'text')
+        .addColumn('last_healthy_at', 'bigint')
+        .execute();
+
+      // Workers plan a shop as soon as its consents change: they read the events after a watermark.
+      await db.schema.createIndex('consent_events_at').on('consent_events').column('at').execute();
     },
   },
 };

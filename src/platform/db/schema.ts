@@ -17,6 +17,10 @@ export interface Database {
   sync_jobs: SyncJobTable;
   uploads: UploadTable;
   live_sync_requests: LiveSyncRequestTable;
+  sync_tasks: SyncTaskTable;
+  sync_state: SyncStateTable;
+  sync_errors: SyncErrorTable;
+  shop_health: ShopHealthTable;
 }
 
 export interface OAuthClientTable {
@@ -145,4 +149,92 @@ export interface LiveSyncRequestTable {
   last_notified_at: number;
   last_action: string;
   notifications: number;
+}
+
+export type SyncMode = 'full' | 'incremental';
+export type SyncTaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One pull of (shop, content, language) by the orchestrator: the durable job queue. */
+export interface SyncTaskTable {
+  task_id: string;
+  shop_id: string;
+  content: string;
+  lang_iso: string;
+  mode: SyncMode;
+  /** What asked for it: consent, api, shop, live_sync, schedule, resync. */
+  trigger: string;
+  status: SyncTaskStatus;
+  /** Lower runs first. */
+  priority: number;
+  /** The psif sync job the shop uploads under; kept across retries so the shop's job cache stays valid. */
+  job_id: string | null;
+  page_size: number;
+  /** 1 until a full pull's first call (full=1) has succeeded; later calls send full=0 and resume the shop's offset. */
+  full_pending: number;
+  pages: number;
+  objects: number;
+  remaining: number | null;
+  calls: number;
+  /** Consecutive failed calls; reset by a successful one. */
+  failures: number;
+  run_after: number;
+  /** The worker holding the lease, until locked_until; an expired lease means the worker died. */
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  started_at: number | null;
+  /** When this full sync's first page was asked for: rows not re-sent since are reconciled away. */
+  full_started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+  error_code: string | null;
+  error_message: string | null;
+  /** Rows soft-deleted by the reconciliation that ended a full sync. */
+  reconciled: number | null;
+}
+
+/** Where each (shop, content, language) stands: never synced, in its full sync, or incremental. */
+export interface SyncStateTable {
+  shop_id: string;
+  content: string;
+  lang_iso: string;
+  mode: 'never' | 'full' | 'incremental';
+  /** The adaptive page size learned from the shop's answers. */
+  page_size: number;
+  first_full_sync_finished_at: number | null;
+  last_full_sync_started_at: number | null;
+  last_full_sync_finished_at: number | null;
+  last_incremental_at: number | null;
+  last_success_at: number | null;
+  last_error_at: number | null;
+  last_error_code: string | null;
+  updated_at: number;
+}
+
+/** A failed call to a shop, classified (sync/error-codes.ts); the Reporting API counts them. */
+export interface SyncErrorTable {
+  error_id: string;
+  shop_id: string;
+  task_id: string | null;
+  content: string;
+  lang_iso: string | null;
+  mode: SyncMode | null;
+  code: string;
+  http_status: number | null;
+  message: string;
+  at: number;
+}
+
+/** The last apiHealthCheck probe of a shop. */
+export interface ShopHealthTable {
+  shop_id: string;
+  checked_at: number;
+  healthy: number;
+  latency_ms: number;
+  http_status: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** JSON of the shop's answer. */
+  report: string | null;
+  last_healthy_at: number | null;
 }

@@ -10,6 +10,7 @@ export const API_FAMILIES = {
   admin: 'Operator API: clients, signing keys, shops, modules, sync jobs (admin tokens).',
   cloudsync: 'Shop-facing CloudSync protocol, wire-compatible with ps_eventbus: job validation, NDJSON uploads, live sync, shop registration and consents (shop tokens).',
   raw: 'Expose Raw API: every synced table of the shops that consented to your modules (vendor tokens).',
+  reporting: 'Reporting API and Sync API: sync setup, summaries, onboarding, job history, sync state, error statistics; sync triggers (vendor tokens).',
   ops: 'Health, readiness and Prometheus metrics.',
 } as const;
 export type ApiFamily = keyof typeof API_FAMILIES;

@@ -42,3 +42,6 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
 export function createLogger(level: LogLevel) {
   return pino(loggerOptions(level));
 }
+
+/** What services log through: Fastify's request-free logger or the CLI's pino logger. */
+export type Logger = import('fastify').FastifyBaseLogger;
