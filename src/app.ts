@@ -12,6 +12,7 @@ import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
 import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
 import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
 import { type RawModule, createRawModule } from './raw/raw-module.js';
+import { adminSyncRoutes } from './sync/routes/admin-routes.js';
 import { syncRoutes } from './sync/routes/sync-routes.js';
 import { type SyncModule, createSyncModule } from './sync/sync-module.js';
 import { rawRoutes } from './raw/routes/raw-routes.js';
@@ -105,11 +106,12 @@ export async function buildServer(core: Core): Promise<Server> {
   // A worker process serves only the probes and metrics above: the APIs run in the api (or all) processes.
   if (config.role !== 'worker') await registerApis(app, core, metrics);
   // After listening: the first pulls make the shop upload to this very process.
-  if (config.role !== 'api') app.addHook('onListen', async () => void core.sync.startWorker(app.log));
+  if (config.role !== 'api') app.addHook('onListen', async () => void core.sync.startWorker(app.log, metrics));
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
     cloudsync.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'sync history housekeeping failed'));
+    core.sync.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'sync task housekeeping failed'));
   }, 3_600_000);
   purge.unref();
 
@@ -139,5 +141,6 @@ async function registerApis(app: App, core: Core, metrics: Metrics): Promise<voi
   await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
   await app.register(rawRoutes, { auth, raw: core.raw, publicUrl: config.publicUrl });
   await app.register(reportingRoutes, { auth, reporting: core.reporting });
+  await app.register(adminSyncRoutes, { auth, sync: core.sync, prefix: '/admin/v1' });
   await app.register(syncRoutes, { auth, sync: core.sync, access: core.raw.access, catalog: core.catalog });
 }

@@ -3,8 +3,10 @@ import type { CloudSyncModule } from '../cloudsync/cloudsync-module.js';
 import type { Config } from '../platform/config/config.js';
 import type { Db } from '../platform/db/database.js';
 import type { Logger } from '../platform/observability/logger.js';
+import type { Metrics } from '../platform/observability/metrics.js';
 import type { ShopsModule } from '../shops/shops-module.js';
 import { ConsentedContents } from './consented-contents.js';
+import { HealthProbe } from './health-probe.js';
 import { ShopClient } from './shop-client.js';
 import { ErrorsRepository } from './storage/errors-repository.js';
 import { HealthRepository } from './storage/health-repository.js';
@@ -22,9 +24,12 @@ export interface SyncModule {
   health: HealthRepository;
   consented: ConsentedContents;
   planner: SyncPlanner;
+  probe: HealthProbe;
   /** Starts this process' worker (roles all and worker). */
-  startWorker(log: Logger): SyncWorker;
+  startWorker(log: Logger, metrics?: Metrics): SyncWorker;
   worker: SyncWorker | undefined;
+  /** Deletes finished pulls and error records older than PSIF_SYNC_HISTORY_DAYS. */
+  housekeeping(now?: number): Promise<{ tasks: number; errors: number }>;
   /** Stops the worker, if any: running pulls go back to the queue. */
   stop(): Promise<void>;
 }
@@ -35,6 +40,8 @@ export function createSyncModule(db: Db, config: Config, version: string, catalo
   const errors = new ErrorsRepository(db.kysely);
   const health = new HealthRepository(db.kysely);
   const consented = new ConsentedContents(db.kysely, catalog);
+  const client = new ShopClient(config.sync.requestTimeoutMs, `psif/${version}`);
+  const probe = new HealthProbe(shops.shops, cloudsync.jobs, client, health);
   const planner = new SyncPlanner(db.kysely, config.sync, catalog, shops.shops, consented, tasks, state, cloudsync.liveSync);
   const module: SyncModule = {
     tasks,
@@ -43,14 +50,19 @@ export function createSyncModule(db: Db, config: Config, version: string, catalo
     health,
     consented,
     planner,
+    probe,
     worker: undefined,
-    startWorker(log) {
+    startWorker(log, metrics) {
       if (module.worker) return module.worker;
-      const client = new ShopClient(config.sync.requestTimeoutMs, `psif/${version}`);
-      const runner = new TaskRunner({ config: config.sync, catalog, tasks, state, errors, jobs: cloudsync.jobs, shops: shops.shops, reconcile: cloudsync.reconcile, consented, client, log });
-      module.worker = new SyncWorker({ config: config.sync, tasks, planner, runner, health, shops: shops.shops, jobs: cloudsync.jobs, client, log });
+      const runner = new TaskRunner({ config: config.sync, catalog, tasks, state, errors, jobs: cloudsync.jobs, shops: shops.shops, reconcile: cloudsync.reconcile, consented, client, log, metrics });
+      module.worker = new SyncWorker({ config: config.sync, tasks, planner, runner, health, probe, log, metrics });
       module.worker.start();
       return module.worker;
+    },
+    async housekeeping(now = Date.now()) {
+      const before = now - config.cloudsync.historyDays * 86_400_000;
+      const finished = await db.kysely.deleteFrom('sync_tasks').where('status', 'in', ['succeeded', 'failed', 'cancelled']).where('finished_at', '<', before).executeTakeFirst();
+      return { tasks: Number(finished.numDeletedRows), errors: await errors.deleteBefore(before) };
     },
     async stop() {
       await module.worker?.stop();

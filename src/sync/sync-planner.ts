@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Catalog, Content } from '../catalog/catalog.js';
 import type { LiveSyncService } from '../cloudsync/services/live-sync-service.js';
 import type { SyncConfig } from '../platform/config/config.js';
+import { ApiError } from '../platform/http/api-error.js';
 import type { Database } from '../platform/db/schema.js';
 import type { ShopService } from '../shops/services/shop-service.js';
 import { type ConsentedContents, languagesOf } from './consented-contents.js';
@@ -26,6 +27,21 @@ export class SyncPlanner {
     private readonly state: StateRepository,
     private readonly liveSync: LiveSyncService,
   ) {}
+
+  /** The shop, or 404 shop_not_found. */
+  shop(shopId: string) {
+    return this.shops.get(shopId);
+  }
+
+  /** A trigger (Sync API, CLI): only contents some module has the consent for, else 409 not_consented. */
+  async trigger(shopId: string, contents: readonly Content[], mode: SyncMode, by: Trigger): Promise<SyncTask[]> {
+    const notConsented: string[] = [];
+    for (const content of contents) if (!(await this.consented.includes(shopId, content.name))) notConsented.push(content.name);
+    if (notConsented.length > 0) {
+      throw new ApiError(409, 'not_consented', `shop ${shopId} has not given the consent covering ${notConsented.map((n) => `"${n}"`).join(', ')} to any module: psif does not pull it`, { shopContents: notConsented });
+    }
+    return this.request(shopId, contents, mode, by);
+  }
 
   /** Queues pulls of `contents` in each of their languages; the Sync API and the planner both use it. */
   async request(shopId: string, contents: readonly Content[], mode: SyncMode, trigger: Trigger): Promise<SyncTask[]> {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { JobService } from '../cloudsync/services/job-service.js';
 import type { SyncConfig } from '../platform/config/config.js';
 import type { Logger } from '../platform/observability/logger.js';
-import type { ShopService } from '../shops/services/shop-service.js';
+import type { Metrics } from '../platform/observability/metrics.js';
 import type { SyncTask } from './model.js';
-import type { ShopClient } from './shop-client.js';
+import type { HealthProbe } from './health-probe.js';
 import type { HealthRepository } from './storage/health-repository.js';
 import type { TasksRepository } from './storage/tasks-repository.js';
 import type { SyncPlanner } from './sync-planner.js';
@@ -17,10 +16,9 @@ export interface WorkerDependencies {
   planner: SyncPlanner;
   runner: TaskRunner;
   health: HealthRepository;
-  shops: ShopService;
-  jobs: JobService;
-  client: ShopClient;
+  probe: HealthProbe;
   log: Logger;
+  metrics?: Metrics | undefined;
 }
 
 const HEALTH_PROBES_AT_ONCE = 4;
@@ -127,6 +125,7 @@ export class SyncWorker {
     heartbeat.unref();
     try {
       const outcome = await runner.run(task, this.id, () => this.stopping || lost);
+      this.deps.metrics?.syncPulls.inc({ mode: task.mode, outcome });
       const counter = ({ succeeded: 'succeeded', failed: 'failed', retry: 'retried', cancelled: 'cancelled', lost_lease: 'lostLeases', stopped: undefined } as const)[outcome];
       if (counter) this.stats[counter]++;
       return outcome;
@@ -155,21 +154,7 @@ export class SyncWorker {
       .catch((error: unknown) => log.warn({ err: error }, 'listing shops to probe failed'));
   }
 
-  /** apiHealthCheck with a short-lived job, so the shop adds its versions (the "full" form, §3.2). */
-  async probe(shopId: string): Promise<void> {
-    const { shops, jobs, client, health } = this.deps;
-    const shop = await shops.get(shopId);
-    const job = await jobs.create({ shopId, contents: ['info'], ttlSeconds: 300 });
-    const reply = await client.health(shop.url, job.jobId);
-    await health.save({
-      shop_id: shopId,
-      checked_at: Date.now(),
-      healthy: reply.healthy ? 1 : 0,
-      latency_ms: reply.latencyMs,
-      http_status: reply.httpStatus,
-      error_code: reply.code,
-      error_message: reply.message,
-      report: reply.report ? JSON.stringify(reply.report) : null,
-    });
+  private probe(shopId: string): Promise<unknown> {
+    return this.deps.probe.probe(shopId);
   }
 }

@@ -4,6 +4,7 @@ import type { ReconcileService } from '../cloudsync/services/reconcile-service.j
 import type { SyncConfig } from '../platform/config/config.js';
 import { ApiError } from '../platform/http/api-error.js';
 import type { Logger } from '../platform/observability/logger.js';
+import type { Metrics } from '../platform/observability/metrics.js';
 import type { ShopService } from '../shops/services/shop-service.js';
 import { errorCodeInfo } from './error-codes.js';
 import type { SyncTask } from './model.js';
@@ -26,6 +27,7 @@ export interface RunnerDependencies {
   consented: ConsentedContents;
   client: ShopClient;
   log: Logger;
+  metrics?: Metrics | undefined;
 }
 
 const JOB_MARGIN_MS = 60_000;
@@ -73,12 +75,14 @@ export class TaskRunner {
       }
       const reply = await this.deps.client.pull({ shopUrl: shop.url, content: content.name, jobId, limit: pageSize, full: fullPending, langIso: task.langIso });
       calls++;
+      this.deps.metrics?.syncCalls.inc({ outcome: reply.ok ? 'ok' : reply.code });
       if (!reply.ok) {
         failures++;
         return this.failed(task, worker, reply, { pageSize, pages, objects, calls, failures, fullPending });
       }
       pages++;
       objects += reply.totalObjects;
+      this.deps.metrics?.syncObjects.inc({ mode: task.mode }, reply.totalObjects);
       failures = 0;
       fullPending = false;
       pageSize = nextPageSize(pageSize, reply.durationMs, config);

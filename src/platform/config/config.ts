@@ -128,7 +128,7 @@ export const CONFIG_VARIABLES = {
   PSIF_JOB_TTL: 'Lifetime of a sync job in seconds (default 86400).',
   PSIF_LIVE_SYNC_DEBOUNCE_MS: 'Live-sync notifications of a shop content within this many ms are served by one incremental pull (default 10000).',
   PSIF_RAW_ADMIN_ACCESS: 'true lets admin tokens read every shop through the Raw API, whatever the consents (default false: vendors only).',
-  PSIF_SYNC_HISTORY_DAYS: 'Days the upload log and expired sync jobs are kept, for the Reporting API (default 90).',
+  PSIF_SYNC_HISTORY_DAYS: 'Days the upload log, expired sync jobs, finished pulls and their error records are kept, for the Reporting API (default 90).',
   PSIF_ROLE: 'all (default): APIs and sync worker in one process; api: HTTP APIs only; worker: the sync worker only (with /healthz, /readyz and /metrics). `psif start --role` overrides it.',
   PSIF_SYNC_CONCURRENCY: 'Shop pulls one worker process runs at once (default 4).',
   PSIF_SYNC_SHOP_CONCURRENCY: 'Pulls of one shop running at once across all worker processes (default 2).',

@@ -37,6 +37,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly syncCalls = new Counter({
+    name: 'psif_sync_calls_total',
+    help: 'apiShopContent calls to shops, by outcome (ok, or the error code of the Reporting API)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly syncObjects = new Counter({
+    name: 'psif_sync_objects_total',
+    help: 'Objects shops uploaded during pulls, by mode',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
+  readonly syncPulls = new Counter({
+    name: 'psif_sync_pulls_total',
+    help: 'Pulls ended by this process, by mode and outcome (succeeded, failed, retry, cancelled, lost_lease, stopped)',
+    labelNames: ['mode', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'psif_' });
   }

@@ -123,12 +123,7 @@ async function authorize(principal: Principal, shopId: string, contents: readonl
 }
 
 async function trigger(sync: SyncModule, shopId: string, contents: readonly Content[], mode: SyncMode, by: 'api' | 'shop') {
-  const notConsented: string[] = [];
-  for (const content of contents) if (!(await sync.consented.includes(shopId, content.name))) notConsented.push(content.name);
-  if (notConsented.length > 0) {
-    throw new ApiError(409, 'not_consented', `shop ${shopId} has not given the consent covering ${notConsented.map((n) => `"${n}"`).join(', ')} to any module: psif does not pull it`, { shopContents: notConsented });
-  }
-  const tasks = await sync.planner.request(shopId, contents, mode, by);
+  const tasks = await sync.planner.trigger(shopId, contents, mode, by);
   sync.worker?.kick();
   return { result: 'queued', tasks: tasks.map(taskView) };
 }
