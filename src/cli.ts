@@ -5,6 +5,7 @@ import { registerClientCommands } from './cli/clients.js';
 import { registerKeyCommands } from './cli/keys.js';
 import { registerShopCommands } from './cli/shops.js';
 import { registerStartCommand } from './cli/start.js';
+import { registerSyncCommands } from './cli/sync.js';
 import { ConfigError } from './platform/config/config.js';
 import { ApiError } from './platform/http/api-error.js';
 
@@ -18,6 +19,7 @@ registerStartCommand(program);
 registerClientCommands(program);
 registerKeyCommands(program);
 registerShopCommands(program);
+registerSyncCommands(program);
 
 try {
   await program.parseAsync(process.argv);
