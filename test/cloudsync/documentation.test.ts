@@ -21,7 +21,7 @@ describe('CloudSync documentation', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/collector/delete/{jobId}', '/collector/upload/{jobId}', '/collector/v1/delete/{jobId}', '/collector/v1/upload/{jobId}',
       '/live-sync-api/v1/notify/{shopId}', '/live-sync/v1/notify/{shopId}',
-      '/sync-api/consent/{shopId}', '/sync-api/job/{jobId}',
+      '/sync-api/consent/{shopId}', '/sync-api/job/{jobId}', '/sync-api/sync/trigger', '/sync-api/sync/trigger-full',
       '/sync/v1/job/{jobId}', '/sync/v1/shops/{shopId}', '/sync/v1/shops/{shopId}/consents', '/sync/v1/shops/{shopId}/consents/{moduleName}',
     ]);
     const description = doc.paths['/collector/upload/{jobId}']!.post!.description!;

@@ -102,3 +102,10 @@ describe('pacing', () => {
     expect(retryDelay(10, options, () => 0)).toBe(5000);
   });
 });
+
+describe('error code documentation', () => {
+  it('docs/sync.md carries the generated table verbatim', async () => {
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(new URL('../../docs/sync.md', import.meta.url), 'utf8')).toContain(errorCodeTable());
+  });
+});
