@@ -64,16 +64,19 @@ export class SyncPlanner {
     const contents = await this.consented.forShop(shopId);
     const shop = await this.shops.get(shopId).catch(() => undefined);
     if (!shop) return { queued: 0, cancelled: 0 };
+    // One read of the shop's states and pulls: this runs for every shop at every planning round.
+    const states = new Map((await this.state.forShop(shopId)).map((s) => [`${s.content}/${s.lang_iso}`, s]));
+    const active = new Set((await this.tasks.active(shopId)).map((t) => `${t.content}/${t.langIso}`));
     let queued = 0;
     for (const content of contents) {
       for (const lang of languagesOf(content, shop.languages)) {
-        await this.state.ensure(shopId, content.name, lang, this.config.pageSize);
-        const state = await this.state.get(shopId, content.name, lang);
-        if (state?.mode !== 'never') continue;
-        if ((await this.tasks.active(shopId)).some((t) => t.content === content.name && t.langIso === lang)) continue;
+        const key = `${content.name}/${lang}`;
+        const state = states.get(key);
+        if (!state) await this.state.ensure(shopId, content.name, lang, this.config.pageSize);
+        if ((state && state.mode !== 'never') || active.has(key)) continue;
         // A first sync that failed for good waits for a trigger or the next full-sync interval.
         if (await this.tasks.createdSince(shopId, content.name, lang, Date.now() - this.config.fullIntervalSeconds * 1000)) continue;
-        await this.tasks.enqueue({ shopId, content: content.name, langIso: lang, mode: 'full', trigger: 'consent' }, state.page_size);
+        await this.tasks.enqueue({ shopId, content: content.name, langIso: lang, mode: 'full', trigger: 'consent' }, state ? Number(state.page_size) : this.config.pageSize);
         queued++;
       }
     }
@@ -130,9 +133,11 @@ export class SyncPlanner {
     }
     const fullBefore = now - this.config.fullIntervalSeconds * 1000;
     for (const state of await this.state.dueForFull(fullBefore, 500)) {
-      if (await this.tasks.createdSince(state.shop_id, state.content, state.lang_iso, fullBefore)) continue;
+      if (await this.tasks.createdSince(state.shop_id, state.content, state.lang_iso, fullBefore, 'full')) continue;
       if (!(await this.consented.includes(state.shop_id, state.content))) continue;
-      if ((await this.tasks.enqueue({ shopId: state.shop_id, content: state.content, langIso: state.lang_iso, mode: 'full', trigger: 'resync' }, state.page_size)).created) queued++;
+      const { task, created } = await this.tasks.enqueue({ shopId: state.shop_id, content: state.content, langIso: state.lang_iso, mode: 'full', trigger: 'resync' }, state.page_size);
+      // A queued incremental became this full sync: that counts as queuing it.
+      if (created || task.trigger === 'resync') queued++;
     }
     return queued;
   }

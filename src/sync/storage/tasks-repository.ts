@@ -197,11 +197,11 @@ export class TasksRepository {
     return rows.map(toTask);
   }
 
-  /** Whether any pull of the key was created after `since` (schedules do not pile up on a failing shop). */
-  async createdSince(shopId: string, content: string, langIso: string, since: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('sync_tasks')
-      .select('task_id')
+  /** Whether a pull of the key (of that mode) was created after `since`: schedules do not pile up on a failing shop. */
+  async createdSince(shopId: string, content: string, langIso: string, since: number, mode?: 'full'): Promise<boolean> {
+    let query = this.db.selectFrom('sync_tasks').select('task_id');
+    if (mode) query = query.where('mode', '=', mode);
+    const row = await query
       .where('shop_id', '=', shopId)
       .where('content', '=', content)
       .where('lang_iso', '=', langIso)
