@@ -178,7 +178,7 @@ export interface SyncTaskTable {
   /** Consecutive failed calls; reset by a successful one. */
   failures: number;
   run_after: number;
-  /** The worker holding the lease, until locked_until; an expired lease means the worker died. */
+  /** The worker holding the lease until locked_until (an expired lease means it died), or the last one that ran the pull. */
   locked_by: string | null;
   locked_until: number | null;
   created_at: number;

@@ -26,6 +26,7 @@ export const TaskDetailView = Type.Object({
   errorCode: Type.Union([Type.String(), Type.Null()]),
   errorMessage: Type.Union([Type.String(), Type.Null()]),
   reconciled: Type.Union([Type.Integer(), Type.Null()]),
+  worker: Type.Union([Type.String({ description: 'The worker process running the pull, or the last one that did' }), Type.Null()]),
 });
 
 export function taskDetailView(task: SyncTask) {
@@ -33,7 +34,7 @@ export function taskDetailView(task: SyncTask) {
     taskId: task.taskId, shopContent: task.content, langIso: task.langIso, mode: task.mode, trigger: task.trigger, status: task.status,
     pages: task.pages, objects: task.objects, remaining: task.remaining, pageSize: task.pageSize, calls: task.calls, failures: task.failures,
     createdAt: iso(task.createdAt)!, startedAt: iso(task.startedAt), finishedAt: iso(task.finishedAt), runAfter: iso(task.runAfter)!,
-    errorCode: task.errorCode, errorMessage: task.errorMessage, reconciled: task.reconciled,
+    errorCode: task.errorCode, errorMessage: task.errorMessage, reconciled: task.reconciled, worker: task.lockedBy,
   };
 }
 

@@ -165,15 +165,15 @@ export class TasksRepository {
   ): Promise<boolean> {
     const set =
       outcome.status === 'queued'
-        ? { ...progress, status: 'queued' as const, run_after: outcome.runAfter, locked_by: null, locked_until: null, updated_at: now }
-        : { ...progress, status: outcome.status, reconciled: outcome.reconciled ?? null, finished_at: now, locked_by: null, locked_until: null, updated_at: now };
+        ? { ...progress, status: 'queued' as const, run_after: outcome.runAfter, locked_until: null, updated_at: now }
+        : { ...progress, status: outcome.status, reconciled: outcome.reconciled ?? null, finished_at: now, locked_until: null, updated_at: now };
     try {
       const result = await this.db.updateTable('sync_tasks').set(set).where('task_id', '=', taskId).where('locked_by', '=', worker).where('status', '=', 'running').executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     } catch (error) {
       // Back to the queue while another pull of the same key was queued meanwhile: that one covers it.
       if (outcome.status !== 'queued' || !isUniqueViolation(error)) throw error;
-      await this.db.updateTable('sync_tasks').set({ ...progress, status: 'cancelled', error_code: 'superseded', error_message: 'a newer pull of the same content was queued', finished_at: now, locked_by: null, locked_until: null, updated_at: now }).where('task_id', '=', taskId).where('locked_by', '=', worker).execute();
+      await this.db.updateTable('sync_tasks').set({ ...progress, status: 'cancelled', error_code: 'superseded', error_message: 'a newer pull of the same content was queued', finished_at: now, locked_until: null, updated_at: now }).where('task_id', '=', taskId).where('locked_by', '=', worker).execute();
       return false;
     }
   }
