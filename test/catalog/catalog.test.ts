@@ -78,6 +78,15 @@ describe('property decoding', () => {
     expect(decodeProperty(prop('string', false), null)).toEqual({ ok: false, reason: 'must not be null' });
     expect(parseDatetime('2026-02-27T16:58:41-0530')).toBe(Date.UTC(2026, 1, 27, 22, 28, 41));
   });
+
+  it('knows the calendar: leap years and month lengths', () => {
+    expect(parseDatetime('2024-02-29T12:00:00Z')).toBe(Date.UTC(2024, 1, 29, 12));
+    expect(parseDatetime('2000-02-29 00:00:00')).toBe(Date.UTC(2000, 1, 29));
+    for (const invalid of ['2100-02-29 00:00:00', '2026-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z']) expect(parseDatetime(invalid), invalid).toBeUndefined();
+    expect(decodeProperty(prop('date', true), '2024-02-29')).toEqual({ ok: true, value: '2024-02-29' });
+    expect(decodeProperty(prop('date', true), '2023-02-29').ok).toBe(false);
+    expect(parseDatetime('2026-12-31T23:59:59Z')).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+  });
 });
 
 describe('content tables', () => {
