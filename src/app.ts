@@ -100,7 +100,7 @@ export async function buildServer(core: Core): Promise<Server> {
   }
   removeStaleSpoolFiles(cloudsync.spoolDirectory, 86_400_000);
   metrics.instrument(app);
-  await registerOpenApi(app, { publicUrl: config.publicUrl, version: VERSION });
+  if (config.role !== 'worker') await registerOpenApi(app, { publicUrl: config.publicUrl, version: VERSION });
 
   await app.register(opsRoutes, { metrics, readiness: { check: () => ping(core.db), shuttingDown: () => closing } });
   // A worker process serves only the probes and metrics above: the APIs run in the api (or all) processes.
