@@ -4,6 +4,7 @@ import { VERSION } from './app.js';
 import { registerClientCommands } from './cli/clients.js';
 import { registerKeyCommands } from './cli/keys.js';
 import { registerShopCommands } from './cli/shops.js';
+import { registerShopSimCommand } from './cli/shop-sim.js';
 import { registerStartCommand } from './cli/start.js';
 import { registerSyncCommands } from './cli/sync.js';
 import { ConfigError } from './platform/config/config.js';
@@ -19,6 +20,7 @@ registerStartCommand(program);
 registerClientCommands(program);
 registerKeyCommands(program);
 registerShopCommands(program);
+registerShopSimCommand(program);
 registerSyncCommands(program);
 
 try {

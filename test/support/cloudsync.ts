@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { phpJsonEncode } from '../../src/shopsim/php-json.js';
 import type { TestServer } from './server.js';
 
 /** Real ps_eventbus payloads (a copy of the spec's fixtures, kept in the repository so a clone tests alone). */
@@ -23,10 +24,8 @@ export function fixture(version: string, file: string): UploadLine[] {
   return JSON.parse(readFileSync(path.join(FIXTURES, version, file), 'utf8')) as UploadLine[];
 }
 
-/** PHP's json_encode($line, JSON_UNESCAPED_SLASHES): non-ASCII as \uXXXX, slashes as they are. */
-export function phpJsonEncode(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** PHP's json_encode($line, JSON_UNESCAPED_SLASHES), shared with the shop simulator. */
+export { phpJsonEncode } from '../../src/shopsim/php-json.js';
 
 /** The NDJSON body ps_eventbus builds: lines joined by CRLF, no trailing newline. */
 export function ndjson(lines: readonly unknown[]): string {
