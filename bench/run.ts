@@ -38,6 +38,7 @@ const BENCHES: Bench[] = [
   { title: 'token verification', load: () => optional('verify', 'benchVerify') },
   { title: 'ingestion (collector upload)', load: () => optional('ingest', 'benchIngest') },
   { title: 'Raw API (list pages)', load: () => optional('raw', 'benchRaw') },
+  { title: 'full sync (psif pulling a simulated shop)', load: () => optional('fullsync', 'benchFullSync') },
 ];
 
 export async function runAll(opts: BenchOptions): Promise<Record<string, unknown>> {
