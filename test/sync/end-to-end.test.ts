@@ -104,4 +104,21 @@ describe('sync end to end', () => {
     expect(byCode.timeout).toMatchObject({ code: 0, distribution: 1 });
     expect(byCode['454']!.description).toContain('refused the job id');
   });
+
+  it("probes the shop's apiHealthCheck: versions when healthy, the failure's code when not", async () => {
+    rig = await startSyncRig({ sim: { source: { fixtures: '9.1' } } });
+    const { ts, sim, shopId } = rig;
+    await ts.server.core.shops.consents.replace(shopId, 'ps_acme', ['customers'], 'test');
+    const admin = await ts.token(await ts.createClient({ kind: 'admin', name: 'ops' }));
+    const probe = async () => (await fetch(`${ts.url}/admin/v1/shops/${shopId}/health-check`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).json() as Promise<Record<string, any>>;
+    const healthy = await probe();
+    expect(healthy).toMatchObject({ healthy: true, httpStatus: 200, errorCode: null, report: { ps_eventbus: true, ps_account: true, shop_id: shopId, ps_eventbus_version: '4.0.13' } });
+    expect(typeof healthy.report.prestashop_version).toBe('string');
+    const reported = (await (await fetch(`${ts.url}/reporting/v1/shop/${shopId}/health`, { headers: { authorization: `Bearer ${rig.vendorToken}` } })).json()) as Record<string, unknown>;
+    expect(reported).toMatchObject({ healthy: true });
+    await sim.close();
+    const down = await probe();
+    expect(down).toMatchObject({ healthy: false, httpStatus: null, errorCode: 'connection_refused' });
+    expect(down.lastHealthyAt).toBe(healthy.checkedAt);
+  });
 });
