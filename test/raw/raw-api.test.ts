@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawContents, type RawContent, type RawField } from '../../src/raw/raw-fields.js';
 import { PS_VERSIONS, type ShopRig, createJob, fixture, fixtureFiles, registerShop, upload } from '../support/cloudsync.js';
+import { documentedAnswers } from '../support/openapi.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 
 /** The Expose Raw API over the fixtures of every PrestaShop version (issue 4's must-holds, first part). */
@@ -14,6 +13,7 @@ const contents = () => rawContents(ts.server.core.catalog);
 
 beforeAll(async () => {
   ts = await startTestServer();
+  answers = documentedAnswers(ts.url, 'raw');
   const vendor = await ts.createClient({ kind: 'vendor', name: 'acme' });
   vendorToken = await ts.token(vendor);
   await ts.server.core.shops.modules.create('ps_acme', 'acme');
@@ -30,30 +30,10 @@ beforeAll(async () => {
 });
 afterAll(async () => ts?.close());
 
-/**
- * The 200 answer schema of a route as the OpenAPI document publishes it: psif writes items with its own
- * encoder, so answers are checked against what the documentation promises.
- */
-const answerSchemas = new Map<string, ValidateFunction>();
-async function documented(path: string): Promise<ValidateFunction> {
-  let validate = answerSchemas.get(path);
-  if (!validate) {
-    const doc = (await (await fetch(`${ts.url}/openapi/raw.json`)).json()) as any;
-    const schema = doc.paths[path]?.get?.responses?.['200']?.content?.['application/json']?.schema;
-    expect(schema, `OpenAPI answer of ${path}`).toBeDefined();
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
-    const compiled = ajv.compile({ ...schema, components: doc.components });
-    answerSchemas.set(path, compiled);
-    return compiled;
-  }
-  return validate;
-}
-
-async function expectDocumented(path: string, body: unknown): Promise<void> {
-  const validate = await documented(path);
-  expect(validate(body), `${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
-}
+/** psif writes items with its own encoder, so answers are checked against what the documentation promises. */
+let answers: ReturnType<typeof documentedAnswers>;
+const documented = (path: string) => answers.validator(path);
+const expectDocumented = (path: string, body: unknown) => answers.expectDocumented(path, body);
 
 async function get(path: string, token = vendorToken): Promise<{ status: number; body: any }> {
   const response = await fetch(path.startsWith('http') ? path : `${ts.url}${path}`, { headers: { authorization: `Bearer ${token}` } });

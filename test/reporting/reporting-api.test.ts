@@ -1,10 +1,9 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncTaskTable } from '../../src/platform/db/schema.js';
 import { errorCodeInfo } from '../../src/sync/error-codes.js';
 import { type ShopRig, createJob, fixture, registerShop, upload } from '../support/cloudsync.js';
+import { documentedAnswers } from '../support/openapi.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { DAY, HOUR, type Vendor, createVendor, healthCheckAnswer, insertErrors, insertHealth, insertState, insertTask } from './seed.js';
 
@@ -34,6 +33,7 @@ let tasksA: SyncTaskTable[] = [];
 
 beforeAll(async () => {
   ts = await startTestServer({ PSIF_ROLE: 'api' });
+  answers = documentedAnswers(ts.url, 'reporting');
   acme = await createVendor(ts, 'acme');
   globex = await createVendor(ts, 'globex');
   shopA = await registerShop(ts, { languages: ['en', 'fr'] });
@@ -122,21 +122,9 @@ async function seedErrors(): Promise<void> {
   await insertErrors(ts, { shop_id: c, content: 'products', code: '500', at: H + 15 * MIN }, 5);
 }
 
-const documentedSchemas = new Map<string, ValidateFunction>();
+let answers: ReturnType<typeof documentedAnswers>;
 /** The route's 200 answer schema as /openapi/reporting.json publishes it. */
-async function expectDocumented(path: string, body: unknown): Promise<void> {
-  let validate = documentedSchemas.get(path);
-  if (!validate) {
-    const doc = (await (await fetch(`${ts.url}/openapi/reporting.json`)).json()) as any;
-    const schema = doc.paths[path]?.get?.responses?.['200']?.content?.['application/json']?.schema;
-    expect(schema, `OpenAPI answer of ${path}`).toBeDefined();
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    (addFormats as unknown as (a: Ajv) => Ajv)(ajv);
-    validate = ajv.compile({ ...schema, components: doc.components });
-    documentedSchemas.set(path, validate);
-  }
-  expect(validate(body), `${path}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
-}
+const expectDocumented = (path: string, body: unknown) => answers.expectDocumented(path, body);
 
 async function get(path: string, token = acme.token): Promise<{ status: number; body: any }> {
   const response = await fetch(path.startsWith('http') ? path : `${ts.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
