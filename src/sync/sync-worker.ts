@@ -37,6 +37,7 @@ export class SyncWorker {
   private stopping = false;
   private ticking: Promise<void> | undefined;
   private ticks = 0;
+  private kicked = false;
   private lastPlanAll = 0;
   private consentWatermark = Date.now();
   /** Counters for tests, metrics and the CLI. */
@@ -51,7 +52,10 @@ export class SyncWorker {
 
   /** Runs one planning and claiming round now (tests and triggers use it to skip the poll delay). */
   kick(): void {
-    if (!this.stopping && !this.ticking) this.schedule(0);
+    if (this.stopping) return;
+    // During a round, run another one right after it rather than a poll later.
+    if (this.ticking) this.kicked = true;
+    else this.schedule(0);
   }
 
   /** Stops claiming; running pulls finish their current call and go back to the queue. */
@@ -69,7 +73,9 @@ export class SyncWorker {
         .catch((error: unknown) => this.deps.log.error({ err: error, worker: this.id }, 'sync worker round failed'))
         .finally(() => {
           this.ticking = undefined;
-          if (!this.stopping) this.schedule(this.deps.config.pollMs);
+          const delay = this.kicked ? 0 : this.deps.config.pollMs;
+          this.kicked = false;
+          if (!this.stopping) this.schedule(delay);
         });
     }, delay);
     this.timer.unref();
