@@ -87,7 +87,7 @@ export interface Server {
 }
 
 export async function buildServer(core: Core): Promise<Server> {
-  const { config, auth, shops, cloudsync } = core;
+  const { config, auth, cloudsync } = core;
   const metrics = new Metrics();
   const app = createHttpServer(config);
   let closing = false;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Content } from '../../src/catalog/catalog.js';
-import type { Row } from '../../src/shopsim/content-rules.js';
 import { ShopSimulator, type ShopSimulatorOptions } from '../../src/shopsim/shop-simulator.js';
 import type { TestServer } from '../support/server.js';
 
@@ -59,10 +58,7 @@ export async function fullSync(sim: ShopSimulator, jobId: string, content: strin
   return replies;
 }
 
-/** The identities psif gives rows (catalog idProperties joined by "-"; the shop id for info). */
-export function identities(content: Content, rows: readonly Row[], shopId: string): Set<string> {
-  return new Set(rows.map((row) => (content.idProperties.length === 0 ? shopId : content.idProperties.filter((p, i) => i === 0 || row[p.name] !== undefined).map((p) => String(row[p.name])).join('-'))));
-}
+export { identities } from '../support/sync.js';
 
 /** Ids of the rows psif holds for a shop, live (or deleted when `deleted`). */
 export async function storedIds(ts: TestServer, content: Content, shopId: string, deleted = false): Promise<string[]> {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Content } from '../../src/catalog/catalog.js';
+import type { Row } from '../../src/shopsim/content-rules.js';
 import { ShopSimulator, type ShopSimulatorOptions } from '../../src/shopsim/shop-simulator.js';
 import { type TestServer, freePort, startTestServer } from './server.js';
 
@@ -71,4 +73,12 @@ export async function syncSettled(ts: TestServer, shopId: string, timeoutMs = 30
     timeoutMs,
     async () => ({ states: (await sync.state.forShop(shopId)).filter((s) => s.mode !== 'incremental').map((s) => `${s.content}/${s.lang_iso}:${s.mode}:${s.last_error_code}`), active: (await sync.tasks.active(shopId)).map((t) => `${t.content}/${t.langIso}:${t.status}:${t.errorCode}`) }),
   );
+}
+
+/**
+ * The identities psif gives a shop's rows, computed independently of psif's parser: the catalog's
+ * idProperties joined by "-", leaving out absent secondary parts (PrestaShop 1.6), the shop id for info.
+ */
+export function identities(content: Content, rows: readonly Row[], shopId: string): Set<string> {
+  return new Set(rows.map((row) => (content.idProperties.length === 0 ? shopId : content.idProperties.filter((p, i) => i === 0 || row[p.name] !== undefined).map((p) => String(row[p.name])).join('-'))));
 }

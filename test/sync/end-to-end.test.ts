@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Content } from '../../src/catalog/catalog.js';
-import type { Row } from '../../src/shopsim/content-rules.js';
-import { type SyncRig, startSyncRig, syncSettled, waitFor } from '../support/sync.js';
+import { type SyncRig, identities, startSyncRig, syncSettled, waitFor } from '../support/sync.js';
 
 /** psif pulling a simulated ps_eventbus shop over real HTTP: full syncs, live changes, reconciliation, faults. */
 describe('sync end to end', () => {
@@ -11,10 +10,6 @@ describe('sync end to end', () => {
     await rig?.close();
     rig = undefined;
   });
-
-  /** Distinct identities of the shop's rows, as psif keys them (idProperties joined by "-"). */
-  const identities = (content: Content, rows: readonly Row[], shopId: string) =>
-    new Set(rows.map((row) => (content.idProperties.length === 0 ? shopId : content.idProperties.map((p) => String(row[p.name])).join('-'))));
 
   const stored = async (r: SyncRig, content: Content, where = sql`not sys_deleted`) =>
     (await sql<{ id: string }>`select id from ${sql.table(content.table)} where shop_id = ${r.shopId} and ${where} order by id`.execute(r.ts.server.core.db.kysely)).rows.map((x) => x.id);
@@ -65,7 +60,7 @@ describe('sync end to end', () => {
     // A product deleted without the module noticing: nothing arrives until a full sync reconciles it away.
     const products = core.catalog.content('products')!;
     const victim = sim.rows('products')[0]!;
-    const victimId = products.idProperties.map((p) => String(victim[p.name])).join('-');
+    const victimId = [...identities(products, [victim], shopId)][0]!;
     sim.deleteSilently('products', `${victim.id_product}-${victim.id_attribute}`);
     expect(await stored(rig, products)).toContain(victimId);
     const trigger = await fetch(`${ts.url}/sync/v1/sync/trigger-full`, {

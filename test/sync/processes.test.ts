@@ -9,7 +9,7 @@ import { ShopSimulator } from '../../src/shopsim/shop-simulator.js';
 import { testBackend } from '../support/backend.js';
 import { type CliServer, runCli, startCliServer } from '../support/cli.js';
 import { freePort, isolatedEnv } from '../support/server.js';
-import { FAST_SYNC_ENV, waitFor } from '../support/sync.js';
+import { FAST_SYNC_ENV, identities, waitFor } from '../support/sync.js';
 
 /**
  * psif as real processes (`psif start`): killed with SIGKILL in the middle of a full sync, and several
@@ -62,9 +62,7 @@ describe('sync across processes', () => {
 
   function expectedIds(core: Core, sim: ShopSimulator, content: string): string[] {
     const c = core.catalog.content(content)!;
-    const ids = new Set<string>();
-    for (const lang of c.perLanguage ? sim.languages : [sim.languages[0]!]) for (const row of sim.rows(content, lang)) ids.add(c.idProperties.map((p) => String(row[p.name])).join('-'));
-    return [...ids].sort();
+    return [...identities(c, (c.perLanguage ? sim.languages : [sim.languages[0]!]).flatMap((lang) => sim.rows(content, lang)), sim.shopId)].sort();
   }
 
   it('a worker process serves only probes and metrics; an unknown role is refused', async () => {
