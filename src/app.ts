@@ -11,6 +11,12 @@ import { removeStaleSpoolFiles } from './cloudsync/ingest/spool.js';
 import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
 import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
 import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
+import { type BillingModule, createBillingModule } from './billing/billing-module.js';
+import { adminBillingRoutes } from './billing/routes/admin-routes.js';
+import { billingRoutes } from './billing/routes/billing-plugin.js';
+import { BillingErrorBody } from './billing/routes/schemas.js';
+import { adminWebhookRoutes } from './billing/webhooks/admin-routes.js';
+import { type WebhooksModule, createWebhooksModule } from './billing/webhooks/webhooks-module.js';
 import { type RawModule, createRawModule } from './raw/raw-module.js';
 import { adminSyncRoutes } from './sync/routes/admin-routes.js';
 import { syncRoutes } from './sync/routes/sync-routes.js';
@@ -45,6 +51,8 @@ export interface Core {
   raw: RawModule;
   reporting: ReportingModule;
   sync: SyncModule;
+  webhooks: WebhooksModule;
+  billing: BillingModule;
   /** True when this start created the master secret (a fresh installation). */
   createdSecret: boolean;
   close(): Promise<void>;
@@ -65,9 +73,13 @@ export async function openCore(config: Config): Promise<Core> {
     const raw = createRawModule(db, config, catalog);
     const reporting = createReportingModule(db, config, catalog);
     const sync = createSyncModule(db, config, VERSION, catalog, shops, cloudsync);
+    const webhooks = createWebhooksModule(db, config, secret.deriveKey('billing-webhook-secrets'), VERSION);
+    const billing = createBillingModule(db, config, secret, webhooks);
     return {
-      config, db, auth, catalog, shops, cloudsync, raw, reporting, sync, createdSecret: created,
+      config, db, auth, catalog, shops, cloudsync, raw, reporting, sync, webhooks, billing, createdSecret: created,
       async close() {
+        await billing.stop();
+        await webhooks.stop();
         await sync.stop();
         await db.close();
       },
@@ -94,7 +106,7 @@ export async function buildServer(core: Core): Promise<Server> {
   app.addHook('onClose', async () => {
     closing = true;
   });
-  for (const schema of [...SHARED_SCHEMAS, ...SHOPS_SCHEMAS, ...CLOUDSYNC_SCHEMAS, ...rawItemSchemas(core.raw.contents.values())]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, BillingErrorBody, ...SHOPS_SCHEMAS, ...CLOUDSYNC_SCHEMAS, ...rawItemSchemas(core.raw.contents.values())]) app.addSchema(schema);
   if (config.auth.insecureShopTokens) {
     app.log.warn('INSECURE MODE: PSIF_SHOP_TOKEN_INSECURE=true makes shop-facing routes accept unverified shop tokens. Never use it outside a test rig.');
   }
@@ -107,6 +119,12 @@ export async function buildServer(core: Core): Promise<Server> {
   if (config.role !== 'worker') await registerApis(app, core, metrics);
   // After listening: the first pulls make the shop upload to this very process.
   if (config.role !== 'api') app.addHook('onListen', async () => void core.sync.startWorker(app.log, metrics));
+  if (config.role !== 'api') {
+    app.addHook('onListen', async () => {
+      core.webhooks.startDispatcher(app.log);
+      core.billing.startClock(app.log);
+    });
+  }
 
   const purge = setInterval(() => {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
@@ -143,4 +161,7 @@ async function registerApis(app: App, core: Core, metrics: Metrics): Promise<voi
   await app.register(reportingRoutes, { auth, reporting: core.reporting });
   await app.register(adminSyncRoutes, { auth, sync: core.sync, prefix: '/admin/v1' });
   await app.register(syncRoutes, { auth, sync: core.sync, access: core.raw.access, catalog: core.catalog });
+  await app.register(adminWebhookRoutes, { auth, webhooks: core.webhooks, prefix: '/admin/v1' });
+  await app.register(adminBillingRoutes, { auth, billing: core.billing, prefix: '/admin/v1' });
+  await app.register(billingRoutes, { auth, billing: core.billing, prefix: '/billing/v1' });
 }

@@ -24,6 +24,26 @@ export interface Config {
   /** all: API and sync worker; api: HTTP APIs only; worker: sync worker (plus /healthz, /readyz, /metrics). */
   role: Role;
   sync: SyncConfig;
+  billing: BillingConfig;
+}
+
+/** The Billing API: its clock, payment collection and webhook delivery (docs/billing.md). */
+export interface BillingConfig {
+  /** How often a worker's billing clock looks for due renewals, trial ends and payment retries. */
+  clockIntervalMs: number;
+  /** Subscriptions one clock transaction handles. */
+  clockBatchSize: number;
+  /** Seconds after the first failed payment at which collection is retried; after the last, the subscription is cancelled. */
+  dunningScheduleSeconds: number[];
+  /** The payment gateway of live data: `none` (paid plans cannot be bought live) or `sandbox` (staging only). */
+  liveGateway: 'none' | 'sandbox';
+  /** Seconds after a failed webhook delivery at which it is retried; after the last, the delivery is failed. */
+  webhookRetrySeconds: number[];
+  webhookTimeoutMs: number;
+  /** Webhook deliveries one worker sends at once. */
+  webhookConcurrency: number;
+  /** How often an idle webhook dispatcher looks for due deliveries. */
+  webhookPollMs: number;
 }
 
 export const ROLES = ['all', 'api', 'worker'] as const;
@@ -144,6 +164,14 @@ export const CONFIG_VARIABLES = {
   PSIF_SYNC_PLAN_INTERVAL_MS: 'How often a worker re-plans every shop against its consents; consent changes are planned within PSIF_SYNC_POLL_MS (default 60000).',
   PSIF_SYNC_INCREMENTAL_INTERVAL: 'Seconds between scheduled incremental pulls of each synced content, besides live-sync notifications (default 300, the module\'s notification debounce).',
   PSIF_SYNC_FULL_INTERVAL: 'Seconds between full re-syncs of each content, followed by reconciliation (default 604800, a week).',
+  PSIF_BILLING_CLOCK_INTERVAL_MS: 'How often the billing clock looks for due renewals, trial ends, scheduled changes and payment retries (default 10000).',
+  PSIF_BILLING_CLOCK_BATCH: 'Subscriptions the billing clock handles per transaction (default 200).',
+  PSIF_BILLING_DUNNING_SCHEDULE: 'Comma-separated seconds after the first failed payment at which collection is retried; after the last failure the subscription is cancelled (default 86400,259200,604800: 1, 3 and 7 days).',
+  PSIF_BILLING_LIVE_GATEWAY: 'Payment gateway of live billing data: none (default; only free plans and trials can be bought live) or sandbox (staging only: test cards in live data).',
+  PSIF_WEBHOOK_RETRY_SCHEDULE: 'Comma-separated seconds after a failed webhook delivery at which it is retried (default the Svix schedule 5,300,1800,7200,18000,36000,36000); after the last failure the delivery is marked failed and can be replayed.',
+  PSIF_WEBHOOK_TIMEOUT_MS: 'Time a webhook receiver has to answer (default 15000).',
+  PSIF_WEBHOOK_CONCURRENCY: 'Webhook deliveries one worker sends at once (default 16).',
+  PSIF_WEBHOOK_POLL_MS: 'How often an idle webhook dispatcher looks for due deliveries (default 500).',
   PSIF_SYNC_HEALTH_INTERVAL: "Seconds between apiHealthCheck probes of each shop with consents (default 900).",
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
@@ -184,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rawAdminAccess: boolean('PSIF_RAW_ADMIN_ACCESS', read('PSIF_RAW_ADMIN_ACCESS'), false),
     role: oneOf('PSIF_ROLE', read('PSIF_ROLE'), ROLES, 'all'),
     sync: syncConfig(read),
+    billing: billingConfig(read),
     auth: {
       accessTokenTtlSeconds: integer('PSIF_TOKEN_TTL', read('PSIF_TOKEN_TTL'), 3600, 1, 86_400 * 30),
       signingAlg: oneOf('PSIF_SIGNING_ALG', read('PSIF_SIGNING_ALG'), ['ES256', 'RS256'] as const, 'ES256'),
@@ -233,6 +262,32 @@ function syncConfig(read: (name: Variable) => string | undefined): SyncConfig {
     fullIntervalSeconds: int('PSIF_SYNC_FULL_INTERVAL', 604_800, 60, 86_400 * 365),
     healthIntervalSeconds: int('PSIF_SYNC_HEALTH_INTERVAL', 900, 10, 86_400 * 30),
   };
+}
+
+function billingConfig(read: (name: Variable) => string | undefined): BillingConfig {
+  const int = (name: Variable, fallback: number, min: number, max: number) => integer(name, read(name), fallback, min, max);
+  return {
+    clockIntervalMs: int('PSIF_BILLING_CLOCK_INTERVAL_MS', 10_000, 10, 86_400_000),
+    clockBatchSize: int('PSIF_BILLING_CLOCK_BATCH', 200, 1, 100_000),
+    dunningScheduleSeconds: seconds('PSIF_BILLING_DUNNING_SCHEDULE', read('PSIF_BILLING_DUNNING_SCHEDULE'), [86_400, 259_200, 604_800]),
+    liveGateway: oneOf('PSIF_BILLING_LIVE_GATEWAY', read('PSIF_BILLING_LIVE_GATEWAY'), ['none', 'sandbox'] as const, 'none'),
+    webhookRetrySeconds: seconds('PSIF_WEBHOOK_RETRY_SCHEDULE', read('PSIF_WEBHOOK_RETRY_SCHEDULE'), [5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+    webhookTimeoutMs: int('PSIF_WEBHOOK_TIMEOUT_MS', 15_000, 10, 600_000),
+    webhookConcurrency: int('PSIF_WEBHOOK_CONCURRENCY', 16, 1, 1000),
+    webhookPollMs: int('PSIF_WEBHOOK_POLL_MS', 500, 10, 600_000),
+  };
+}
+
+/** A comma-separated list of non-negative seconds (fractions allowed), increasing, 0 to 50 items. */
+function seconds(name: string, raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined) return fallback;
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const values = items.map(Number);
+  if (items.length > 50 || values.some((value) => !Number.isFinite(value) || value < 0 || value > 86_400 * 365)) {
+    throw new ConfigError(name, `must be a comma-separated list of at most 50 durations in seconds (0 to 31536000), got "${raw}"`);
+  }
+  if (values.some((value, i) => i > 0 && value < values[i - 1]!)) throw new ConfigError(name, `durations must not decrease, got "${raw}"`);
+  return values;
 }
 
 function withConfigFile(env: NodeJS.ProcessEnv): Record<string, string | undefined> {

@@ -253,6 +253,256 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('consent_events_at').on('consent_events').column('at').execute();
     },
   },
+  '0004_billing': {
+    async up(db: Kysely<any>) {
+      // Every billing row carries its environment: sandbox data lives beside live data and never mixes with it.
+      await db.schema
+        .createTable('billing_products')
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('product_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull().references('oauth_clients.client_id').onDelete('cascade'))
+        .addColumn('name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('billing_products_pk', ['env', 'product_id'])
+        .execute();
+      await db.schema.createIndex('billing_products_vendor').on('billing_products').columns(['vendor_client_id', 'env']).execute();
+
+      await db.schema
+        .createTable('billing_components')
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('component_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('product_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('component_type', 'varchar(16)', (c) => c.notNull())
+        .addColumn('group_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('pricing_model', 'varchar(16)', (c) => c.notNull())
+        .addColumn('is_usage_based', 'integer', (c) => c.notNull())
+        .addColumn('price', 'bigint')
+        .addColumn('tiers', 'text')
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('billing_period_unit', 'varchar(8)')
+        .addColumn('trial_period_value', 'integer')
+        .addColumn('trial_period_unit', 'varchar(8)')
+        .addColumn('free_quantity', 'integer', (c) => c.notNull())
+        .addColumn('mandatory_component_ids', 'text', (c) => c.notNull())
+        .addColumn('unit_description', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('billing_components_pk', ['env', 'component_id'])
+        .execute();
+      await db.schema.createIndex('billing_components_product').on('billing_components').columns(['env', 'product_id']).execute();
+
+      await db.schema
+        .createTable('billing_customers')
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('customer_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('type', 'varchar(8)', (c) => c.notNull())
+        .addColumn('parent_id', 'varchar(64)')
+        .addColumn('email', 'varchar(255)')
+        .addColumn('locale', 'varchar(8)')
+        .addColumn('billing_address', 'text')
+        .addColumn('vat_number', 'varchar(32)')
+        .addColumn('payment_method', 'text')
+        .addColumn('created_from_ip', 'varchar(64)')
+        .addColumn('created_by', 'varchar(64)')
+        .addColumn('clock_at', 'bigint')
+        .addColumn('resource_version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('billing_customers_pk', ['env', 'customer_id'])
+        .execute();
+      await db.schema.createIndex('billing_customers_parent').on('billing_customers').columns(['env', 'parent_id']).execute();
+
+      await db.schema
+        .createTable('billing_subscriptions')
+        .addColumn('subscription_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('customer_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('product_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('plan_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('quantity', 'integer', (c) => c.notNull())
+        .addColumn('scheduled_quantity', 'integer')
+        .addColumn('usage', 'bigint', (c) => c.notNull())
+        .addColumn('addons', 'text', (c) => c.notNull())
+        .addColumn('scheduled_plan_id', 'varchar(128)')
+        .addColumn('start_at', 'bigint')
+        .addColumn('trial_start', 'bigint')
+        .addColumn('trial_end', 'bigint')
+        .addColumn('current_term_start', 'bigint')
+        .addColumn('current_term_end', 'bigint')
+        .addColumn('billing_anchor', 'bigint')
+        .addColumn('next_billing_at', 'bigint')
+        .addColumn('activated_at', 'bigint')
+        .addColumn('cancelled_at', 'bigint')
+        .addColumn('cancel_schedule_created_at', 'bigint')
+        .addColumn('cancel_reason', 'varchar(32)')
+        .addColumn('paused_at', 'bigint')
+        .addColumn('is_free_trial_used', 'integer', (c) => c.notNull())
+        .addColumn('due_invoices_count', 'integer', (c) => c.notNull())
+        .addColumn('due_since', 'bigint')
+        .addColumn('total_dues', 'bigint', (c) => c.notNull())
+        .addColumn('dunning_attempt', 'integer', (c) => c.notNull())
+        .addColumn('next_retry_at', 'bigint')
+        .addColumn('test_clock', 'integer', (c) => c.notNull())
+        .addColumn('next_action_at', 'bigint')
+        .addColumn('resource_version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // One subscription per shop and product at a time; a cancelled one may be followed by a new one.
+      await db.schema
+        .createIndex('billing_subscriptions_one_live')
+        .unique()
+        .on('billing_subscriptions')
+        .columns(['env', 'customer_id', 'product_id'])
+        .where(sql.ref('status'), '<>', 'cancelled')
+        .execute();
+      await db.schema.createIndex('billing_subscriptions_customer').on('billing_subscriptions').columns(['env', 'customer_id', 'product_id']).execute();
+      await db.schema.createIndex('billing_subscriptions_due').on('billing_subscriptions').columns(['test_clock', 'next_action_at']).execute();
+      await db.schema.createIndex('billing_subscriptions_vendor').on('billing_subscriptions').columns(['env', 'vendor_client_id', 'status']).execute();
+
+      await db.schema
+        .createTable('billing_charges')
+        .addColumn('charge_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('subscription_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('invoice_id', 'varchar(64)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_charges_subscription').on('billing_charges').columns(['subscription_id', 'invoice_id']).execute();
+
+      await db.schema
+        .createTable('billing_invoices')
+        .addColumn('invoice_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('billing_key', 'varchar(160)', (c) => c.notNull().unique())
+        .addColumn('customer_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('subscription_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('product_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('reason', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('sub_total', 'bigint', (c) => c.notNull())
+        .addColumn('tax_rate', 'integer', (c) => c.notNull())
+        .addColumn('tax_amount', 'bigint', (c) => c.notNull())
+        .addColumn('total', 'bigint', (c) => c.notNull())
+        .addColumn('amount_paid', 'bigint', (c) => c.notNull())
+        .addColumn('amount_due', 'bigint', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('period_end', 'bigint', (c) => c.notNull())
+        .addColumn('invoice_date', 'bigint', (c) => c.notNull())
+        .addColumn('paid_at', 'bigint')
+        .addColumn('line_items', 'text', (c) => c.notNull())
+        .addColumn('billing_address', 'text')
+        .addColumn('resource_version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_invoices_subscription').on('billing_invoices').columns(['env', 'subscription_id', 'invoice_date']).execute();
+      await db.schema.createIndex('billing_invoices_customer').on('billing_invoices').columns(['env', 'customer_id', 'invoice_date']).execute();
+      await db.schema.createIndex('billing_invoices_vendor').on('billing_invoices').columns(['env', 'vendor_client_id', 'invoice_date']).execute();
+
+      await db.schema
+        .createTable('billing_transactions')
+        .addColumn('transaction_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('invoice_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('customer_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('subscription_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('gateway', 'varchar(32)', (c) => c.notNull())
+        .addColumn('id_at_gateway', 'varchar(128)')
+        .addColumn('error_code', 'varchar(64)')
+        .addColumn('error_text', 'text')
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_transactions_invoice').on('billing_transactions').column('invoice_id').execute();
+
+      // The internal quantity routes' keys (X-BILLING-API-KEY): only a hash is kept.
+      await db.schema
+        .createTable('billing_api_keys')
+        .addColumn('key_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull().references('oauth_clients.client_id').onDelete('cascade'))
+        .addColumn('key_hash', 'varchar(128)', (c) => c.notNull().unique())
+        .addColumn('prefix', 'varchar(32)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('last_used_at', 'bigint')
+        .execute();
+
+      // Webhooks: a durable outbox. An event and its deliveries are written in the transaction that caused them.
+      await db.schema
+        .createTable('billing_webhook_endpoints')
+        .addColumn('endpoint_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull().references('oauth_clients.client_id').onDelete('cascade'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('event_types', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_webhook_endpoints_vendor').on('billing_webhook_endpoints').columns(['vendor_client_id', 'env']).execute();
+
+      await db.schema
+        .createTable('billing_webhook_events')
+        .addColumn('event_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('env', 'varchar(8)', (c) => c.notNull())
+        .addColumn('vendor_client_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('resource_version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_webhook_events_vendor').on('billing_webhook_events').columns(['vendor_client_id', 'created_at']).execute();
+
+      await db.schema
+        .createTable('billing_webhook_deliveries')
+        .addColumn('delivery_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('endpoint_id', 'varchar(64)', (c) => c.notNull().references('billing_webhook_endpoints.endpoint_id').onDelete('cascade'))
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('locked_by', 'varchar(64)')
+        .addColumn('locked_until', 'bigint')
+        .addColumn('last_attempt_at', 'bigint')
+        .addColumn('last_http_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('succeeded_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_webhook_deliveries_due').on('billing_webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('billing_webhook_deliveries_endpoint').on('billing_webhook_deliveries').columns(['endpoint_id', 'created_at']).execute();
+      await db.schema.createIndex('billing_webhook_deliveries_event').on('billing_webhook_deliveries').columns(['event_id', 'endpoint_id']).unique().execute();
+
+      await db.schema
+        .createTable('billing_webhook_attempts')
+        .addColumn('attempt_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'varchar(64)', (c) => c.notNull().references('billing_webhook_deliveries.delivery_id').onDelete('cascade'))
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('billing_webhook_attempts_delivery').on('billing_webhook_attempts').columns(['delivery_id', 'attempt']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

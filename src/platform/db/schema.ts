@@ -21,6 +21,18 @@ export interface Database {
   sync_state: SyncStateTable;
   sync_errors: SyncErrorTable;
   shop_health: ShopHealthTable;
+  billing_products: BillingProductTable;
+  billing_components: BillingComponentTable;
+  billing_customers: BillingCustomerTable;
+  billing_subscriptions: BillingSubscriptionTable;
+  billing_charges: BillingChargeTable;
+  billing_invoices: BillingInvoiceTable;
+  billing_transactions: BillingTransactionTable;
+  billing_api_keys: BillingApiKeyTable;
+  billing_webhook_endpoints: BillingWebhookEndpointTable;
+  billing_webhook_events: BillingWebhookEventTable;
+  billing_webhook_deliveries: BillingWebhookDeliveryTable;
+  billing_webhook_attempts: BillingWebhookAttemptTable;
 }
 
 export interface OAuthClientTable {
@@ -237,4 +249,237 @@ export interface ShopHealthTable {
   /** JSON of the shop's answer. */
   report: string | null;
   last_healthy_at: number | null;
+}
+
+/** Live or sandbox: every billing row belongs to one, and the two never mix. */
+export type BillingEnv = 'live' | 'sandbox';
+
+export interface BillingProductTable {
+  env: BillingEnv;
+  product_id: string;
+  vendor_client_id: string;
+  name: string;
+  description: string | null;
+  status: 'active' | 'archived';
+  created_at: number;
+  updated_at: number;
+}
+
+/** A plan, addon or charge of a product (an "item price"): prices in minor units of `currency`. */
+export interface BillingComponentTable {
+  env: BillingEnv;
+  component_id: string;
+  product_id: string;
+  component_type: 'plan' | 'addon' | 'charge';
+  group_id: string;
+  status: 'active' | 'archived' | 'deleted';
+  pricing_model: 'flat_fee' | 'per_unit' | 'stairstep';
+  is_usage_based: number;
+  price: number | null;
+  /** JSON `[{startingUnit, endingUnit?, price}]` for stairstep. */
+  tiers: string | null;
+  currency: string;
+  billing_period_unit: 'month' | 'year' | null;
+  trial_period_value: number | null;
+  trial_period_unit: 'day' | 'week' | 'month' | 'year' | null;
+  free_quantity: number;
+  /** JSON list of addon ids added to every subscription of this plan. */
+  mandatory_component_ids: string;
+  unit_description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BillingCustomerTable {
+  env: BillingEnv;
+  /** The shop UUID for shops, the token subject for users. */
+  customer_id: string;
+  type: 'shop' | 'user';
+  /** The owner (parent customer) of a shop. */
+  parent_id: string | null;
+  email: string | null;
+  locale: string | null;
+  /** JSON billing address (snake_case, country ISO alpha-2). */
+  billing_address: string | null;
+  vat_number: string | null;
+  /** JSON of the gateway's payment method: never a card number. */
+  payment_method: string | null;
+  created_from_ip: string | null;
+  /** The client that created it: a vendor may manage the customers it created, and those subscribed to its products. */
+  created_by: string | null;
+  /** Sandbox test clock: this customer's "now" (null: real time). */
+  clock_at: number | null;
+  resource_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type BillingSubscriptionStatus = 'future' | 'in_trial' | 'active' | 'non_renewing' | 'paused' | 'cancelled';
+
+export interface BillingSubscriptionTable {
+  subscription_id: string;
+  env: BillingEnv;
+  customer_id: string;
+  product_id: string;
+  vendor_client_id: string;
+  plan_id: string;
+  status: BillingSubscriptionStatus;
+  quantity: number;
+  /** A quantity that takes effect at the next renewal (internal quantity routes). */
+  scheduled_quantity: number | null;
+  /** Usage reported in the current term (metered plans); reset at each renewal. */
+  usage: number;
+  /** JSON `[{componentId, quantity, usage}]`. */
+  addons: string;
+  /** A downgrade (or period change) applied at the end of the term. */
+  scheduled_plan_id: string | null;
+  start_at: number | null;
+  trial_start: number | null;
+  trial_end: number | null;
+  current_term_start: number | null;
+  current_term_end: number | null;
+  /** Terms end on this instant's calendar day and time (clamped to short months), so dates never drift. */
+  billing_anchor: number | null;
+  next_billing_at: number | null;
+  activated_at: number | null;
+  cancelled_at: number | null;
+  cancel_schedule_created_at: number | null;
+  cancel_reason: string | null;
+  paused_at: number | null;
+  is_free_trial_used: number;
+  due_invoices_count: number;
+  due_since: number | null;
+  total_dues: number;
+  /** Failed collection attempts of the due invoice (dunning). */
+  dunning_attempt: number;
+  next_retry_at: number | null;
+  /** 1 when the customer has a test clock: the real-time billing clock leaves it alone. */
+  test_clock: number;
+  /** When the billing clock must next look at it: trial end, renewal, scheduled start or payment retry. */
+  next_action_at: number | null;
+  resource_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BillingChargeTable {
+  charge_id: string;
+  env: BillingEnv;
+  subscription_id: string;
+  amount: number;
+  description: string;
+  /** The invoice that billed it; null while pending. */
+  invoice_id: string | null;
+  created_at: number;
+}
+
+export interface BillingInvoiceTable {
+  invoice_id: string;
+  env: BillingEnv;
+  /** `<subscription>:<reason>:<period start>`: unique, so a renewal is invoiced once whoever runs the clock. */
+  billing_key: string;
+  customer_id: string;
+  subscription_id: string;
+  product_id: string;
+  vendor_client_id: string;
+  reason: 'creation' | 'renewal' | 'trial_end' | 'upgrade' | 'activation' | 'cancellation';
+  status: 'paid' | 'payment_due' | 'not_paid' | 'voided';
+  currency: string;
+  sub_total: number;
+  /** Basis points (2000 = 20 %). */
+  tax_rate: number;
+  tax_amount: number;
+  total: number;
+  amount_paid: number;
+  amount_due: number;
+  period_start: number;
+  period_end: number;
+  invoice_date: number;
+  paid_at: number | null;
+  /** JSON list of line items. */
+  line_items: string;
+  billing_address: string | null;
+  resource_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BillingTransactionTable {
+  transaction_id: string;
+  env: BillingEnv;
+  invoice_id: string;
+  customer_id: string;
+  subscription_id: string;
+  amount: number;
+  currency: string;
+  status: 'success' | 'failure';
+  gateway: string;
+  id_at_gateway: string | null;
+  error_code: string | null;
+  error_text: string | null;
+  attempt: number;
+  at: number;
+}
+
+export interface BillingApiKeyTable {
+  key_id: string;
+  vendor_client_id: string;
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface BillingWebhookEndpointTable {
+  endpoint_id: string;
+  env: BillingEnv;
+  vendor_client_id: string;
+  url: string;
+  /** The `whsec_` signing secret, sealed with the master secret (signing needs it back). */
+  secret_sealed: string;
+  /** JSON list of event types; empty: every type. */
+  event_types: string;
+  description: string | null;
+  status: 'active' | 'disabled';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BillingWebhookEventTable {
+  event_id: string;
+  env: BillingEnv;
+  vendor_client_id: string;
+  type: string;
+  /** The JSON body sent, signed as is. */
+  payload: string;
+  resource_version: number;
+  created_at: number;
+}
+
+export interface BillingWebhookDeliveryTable {
+  delivery_id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  next_attempt_at: number | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_attempt_at: number | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  succeeded_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BillingWebhookAttemptTable {
+  attempt_id: string;
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
 }

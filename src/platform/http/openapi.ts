@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { billingErrorTable } from '../../billing/billing-errors.js';
 import { ApiError } from './api-error.js';
 import { postmanCollections } from './postman.js';
 import type { App } from './server.js';
@@ -10,6 +11,7 @@ export const API_FAMILIES = {
   admin: 'Operator API: clients, signing keys, shops, modules, sync jobs (admin tokens).',
   cloudsync: 'Shop-facing CloudSync protocol, wire-compatible with ps_eventbus: job validation, NDJSON uploads, live sync, shop registration and consents (shop tokens).',
   raw: 'Expose Raw API: every synced table of the shops that consented to your modules (vendor tokens).',
+  billing: `Billing API: products and plans, customers, subscriptions and their lifecycle, invoices, estimates, sandbox and test clocks. Send \`sandbox: true\` (header) or \`?sandbox=true\` for sandbox data. Errors are \`{statusCode, errorCode, message}\`:\n\n${billingErrorTable()}`,
   reporting: 'Reporting API and Sync API: sync setup, summaries, onboarding, job history, sync state, error statistics; sync triggers (vendor tokens).',
   ops: 'Health, readiness and Prometheus metrics.',
 } as const;
@@ -40,6 +42,7 @@ export async function registerOpenApi(app: App, options: { publicUrl: string; ve
       components: {
         securitySchemes: {
           clientSecretBasic: { type: 'http', scheme: 'basic', description: 'client_id and client_secret, form-encoded then Basic-encoded (RFC 6749 §2.3.1).' },
+          billingApiKey: { type: 'apiKey', in: 'header', name: 'X-BILLING-API-KEY', description: 'A billing API key (psif billing api-keys create): the internal quantity routes only.' },
           bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /oauth2/token.' },
           oauth2: {
             type: 'oauth2',

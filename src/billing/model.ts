@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type {
+  BillingComponentTable,
+  BillingCustomerTable,
+  BillingEnv,
+  BillingInvoiceTable,
+  BillingSubscriptionTable,
+  Database,
+} from '../platform/db/schema.js';
+import type { BillingEvent } from './webhooks/events.js';
+
+export type { BillingEnv };
+export type Subscription = BillingSubscriptionTable;
+export type Component = BillingComponentTable;
+export type Customer = BillingCustomerTable;
+export type Invoice = BillingInvoiceTable;
+
+/** An addon on a subscription (JSON in `addons`). */
+export interface SubscriptionAddon {
+  componentId: string;
+  quantity: number;
+  scheduledQuantity?: number | undefined;
+  usage: number;
+}
+
+/** Statuses in which the shop may use the product (billing.md §2.3). */
+export const USABLE_STATUSES = ['in_trial', 'active', 'non_renewing'] as const;
+
+/** Random ids with a type prefix, like Chargebee's and Stripe's. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('base64url')}`;
+}
+
+/** Unix seconds (billing.md §2: timestamps are seconds, UTC), null kept. */
+export function seconds(ms: number | null | undefined): number | null {
+  return ms === null || ms === undefined ? null : Math.floor(ms / 1000);
+}
+
+/**
+ * One transaction of the billing engine: its writes and the webhook events they cause, which are put in
+ * the outbox by the same transaction (so an event exists if and only if its change does).
+ */
+export interface UnitOfWork {
+  trx: Kysely<Database>;
+  env: BillingEnv;
+  events: BillingEvent[];
+  /** The real time of the transaction: resource versions are taken from it, test clock or not. */
+  realNow: number;
+}
+
+/** The next resource version: ms epoch, strictly increasing per resource even within a millisecond. */
+export function nextVersion(previous: number, realNow: number): number {
+  return Math.max(previous + 1, realNow);
+}

@@ -1,0 +1,35 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../platform/config/config.js';
+import type { Db } from '../../platform/db/database.js';
+import type { Database } from '../../platform/db/schema.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import { WebhookEndpoints } from './endpoints.js';
+import type { BillingEvent } from './events.js';
+import { enqueueEvents } from './outbox.js';
+
+/** Billing webhooks: the outbox the billing engine writes to, the endpoints, and the dispatcher that sends. */
+export interface WebhooksModule {
+  /** Records events and their deliveries; `db` may be the caller's transaction. */
+  enqueue(db: Kysely<Database>, events: readonly BillingEvent[], now: number): Promise<void>;
+  endpoints: WebhookEndpoints;
+  dispatcher: WebhookDispatcher;
+  /** Starts this process' dispatcher (roles all and worker). */
+  startDispatcher(log: FastifyBaseLogger): void;
+  /** Wakes the dispatcher after events were committed; a no-op where none runs. */
+  kick(): void;
+  /** Stops the dispatcher, if any, once its attempts in flight are recorded. */
+  stop(): Promise<void>;
+}
+
+export function createWebhooksModule(db: Db, config: Config, sealKey: Buffer, version: string): WebhooksModule {
+  const dispatcher = new WebhookDispatcher({ db: db.kysely, backend: db.backend, config: config.billing, sealKey, userAgent: `psif-webhooks/${version}` });
+  return {
+    enqueue: enqueueEvents,
+    endpoints: new WebhookEndpoints(db.kysely, sealKey),
+    dispatcher,
+    startDispatcher: (log) => dispatcher.start(log),
+    kick: () => dispatcher.kick(),
+    stop: () => dispatcher.stop(),
+  };
+}
