@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VERSION } from './app.js';
+import { registerBillingCommands } from './cli/billing.js';
+import { registerBillingWebhookCommands } from './cli/billing-webhooks.js';
 import { registerClientCommands } from './cli/clients.js';
 import { registerKeyCommands } from './cli/keys.js';
 import { registerShopCommands } from './cli/shops.js';
@@ -22,6 +24,8 @@ registerKeyCommands(program);
 registerShopCommands(program);
 registerShopSimCommand(program);
 registerSyncCommands(program);
+registerBillingCommands(program);
+registerBillingWebhookCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -27,9 +27,12 @@ export interface SubscriptionAddon {
 /** Statuses in which the shop may use the product (billing.md §2.3). */
 export const USABLE_STATUSES = ['in_trial', 'active', 'non_renewing'] as const;
 
-/** Random ids with a type prefix, like Chargebee's and Stripe's. */
+/**
+ * Ids with a type prefix, like Stripe's: a millisecond timestamp then 64 random bits, so ids sort by
+ * creation (list order among equal dates) and inserts land at the end of the primary-key index.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`;
+  return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('base64url')}`;
 }
 
 /** Unix seconds (billing.md §2: timestamps are seconds, UTC), null kept. */

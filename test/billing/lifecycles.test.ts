@@ -63,7 +63,7 @@ describe('trial to active, then renewals', () => {
     });
     // The status event carries the term; each renewal's update carries the new next_billing_at.
     const updates = eventsOf(created.id).filter((e) => e.type === 'subscription.updated');
-    expect(updates[1].data.subscription.next_billing_at).toBeGreaterThan(updates[0].data.subscription.next_billing_at);
+    expect(updates[1]!.data.subscription.next_billing_at).toBeGreaterThan(updates[0]!.data.subscription.next_billing_at);
   });
 });
 

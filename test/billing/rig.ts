@@ -59,6 +59,7 @@ export async function startBillingRig(env: Record<string, string> = {}): Promise
   const ts = await startTestServer({ PSIF_ROLE: 'all', PSIF_WEBHOOK_RETRY_SCHEDULE: '0.05,0.1,0.2,0.3,0.5', PSIF_WEBHOOK_POLL_MS: '50', PSIF_BILLING_CLOCK_INTERVAL_MS: '3600000', ...env });
   const adminClient = await ts.createClient({ kind: 'admin', name: 'ops' });
   const admin = await ts.token(adminClient);
+  const shopClients = new Map<string, { clientId: string; clientSecret: string }>();
   return {
     ts,
     admin,
@@ -68,7 +69,11 @@ export async function startBillingRig(env: Record<string, string> = {}): Promise
       return { name, clientId: client.clientId, api: caller(ts.url, token) };
     },
     async shopToken(shopId) {
-      const client = await ts.createClient({ kind: 'shop', shopId });
+      let client = shopClients.get(shopId);
+      if (!client) {
+        client = await ts.createClient({ kind: 'shop', shopId });
+        shopClients.set(shopId, client);
+      }
       return ts.token(client);
     },
     close: () => ts.close(),

@@ -6,7 +6,7 @@ import type { BillingConfig } from '../../platform/config/config.js';
 import { unseal } from '../../platform/crypto/seal.js';
 import type { Backend } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
-import { newId } from './outbox.js';
+import { newId } from '../model.js';
 import { sign } from './signing.js';
 
 export interface DispatcherDependencies {
@@ -208,7 +208,7 @@ export class WebhookDispatcher {
       const previous = await trx.selectFrom('billing_webhook_attempts').select((eb) => eb.fn.max('attempt').as('last')).where('delivery_id', '=', delivery.delivery_id).executeTakeFirst();
       await trx
         .insertInto('billing_webhook_attempts')
-        .values({ attempt_id: newId('att_'), delivery_id: delivery.delivery_id, attempt: Number(previous?.last ?? 0) + 1, at: outcome.at, http_status: outcome.httpStatus, error: outcome.error, duration_ms: outcome.durationMs })
+        .values({ attempt_id: newId('att'), delivery_id: delivery.delivery_id, attempt: Number(previous?.last ?? 0) + 1, at: outcome.at, http_status: outcome.httpStatus, error: outcome.error, duration_ms: outcome.durationMs })
         .execute();
       return true;
     });

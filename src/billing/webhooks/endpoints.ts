@@ -3,7 +3,7 @@ import { seal } from '../../platform/crypto/seal.js';
 import type { BillingEnv, BillingWebhookDeliveryTable, BillingWebhookEndpointTable, Database } from '../../platform/db/schema.js';
 import { ApiError } from '../../platform/http/api-error.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './events.js';
-import { newId } from './outbox.js';
+import { newId } from '../model.js';
 import { newWebhookSecret } from './signing.js';
 
 export type DeliveryStatus = BillingWebhookDeliveryTable['status'];
@@ -86,7 +86,7 @@ export class WebhookEndpoints {
     const vendor = await this.vendor(input.vendor);
     const secret = newWebhookSecret();
     const row: BillingWebhookEndpointTable = {
-      endpoint_id: newId('ep_'),
+      endpoint_id: newId('ep'),
       env: input.env ?? 'live',
       vendor_client_id: vendor.client_id,
       url: checkUrl(input.url),

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { BillingWebhookDeliveryTable, BillingWebhookEventTable, Database } from '../../platform/db/schema.js';
+import { newId } from '../model.js';
 import type { BillingEvent } from './events.js';
 
 /** Rows per INSERT: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
@@ -11,10 +11,6 @@ const ROWS_PER_INSERT = 500;
  * indexes instead of landing at random pages, which made bulk inserts several times slower; ids also sort
  * in creation order.
  */
-export function newId(prefix: string): string {
-  return prefix + Date.now().toString(36).padStart(9, '0') + randomUUID().replaceAll('-', '');
-}
-
 /** The exact JSON body sent and signed: the Standard Webhooks envelope, with `eventType` for PrestaShop's receivers. */
 export function eventPayload(eventId: string, event: BillingEvent): string {
   return JSON.stringify({
@@ -37,12 +33,12 @@ export async function enqueueEvents(db: Kysely<Database>, events: readonly Billi
   const eventRows: Insertable<BillingWebhookEventTable>[] = [];
   const deliveryRows: Insertable<BillingWebhookDeliveryTable>[] = [];
   for (const event of events) {
-    const eventId = newId('msg_');
+    const eventId = newId('msg');
     eventRows.push({ event_id: eventId, env: event.env, vendor_client_id: event.vendorClientId, type: event.type, payload: eventPayload(eventId, event), resource_version: event.resourceVersion, created_at: now });
     for (const endpoint of subscribers.get(scope(event.vendorClientId, event.env)) ?? []) {
       if (endpoint.types && !endpoint.types.has(event.type)) continue;
       deliveryRows.push({
-        delivery_id: newId('dlv_'), event_id: eventId, endpoint_id: endpoint.endpointId, status: 'pending', attempts: 0, next_attempt_at: now,
+        delivery_id: newId('dlv'), event_id: eventId, endpoint_id: endpoint.endpointId, status: 'pending', attempts: 0, next_attempt_at: now,
         locked_by: null, locked_until: null, last_attempt_at: null, last_http_status: null, last_error: null, succeeded_at: null, created_at: now, updated_at: now,
       });
     }
