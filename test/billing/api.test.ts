@@ -128,6 +128,27 @@ describe('addons, future starts, pauses and estimates', () => {
   });
 });
 
+describe('invoice search', () => {
+  it('filters by subscription, customer, status and date, and pages with limit and offset', async () => {
+    const shop = await customer(vendor, { country: 'FR' });
+    const sub = await ok(vendor.api.call('POST', `/customers/${shop}/subscriptions`, { productId: 'contract_module', planId: 'contract-plan' }), 201);
+    await advance(vendor, shop, { months: 5 });
+    const all = await invoicesOf(vendor, sub.id);
+    expect(all.map((i) => i.reason)).toEqual(['creation', 'renewal', 'renewal', 'renewal', 'renewal', 'renewal']);
+    const page = await ok(vendor.api.call('GET', `/invoices?id=${sub.id}&limit=2&offset=2&order=asc`));
+    expect(page.total).toBe(6);
+    expect(page.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual([all[2].invoiceId, all[3].invoiceId]);
+    const newest = await ok(vendor.api.call('GET', `/invoices?type=customer&id=${shop}&limit=1`));
+    expect(newest.items[0].invoiceId).toBe(all[5].invoiceId);
+    const window = `from=${new Date(all[1].invoiceDate * 1000).toISOString()}&to=${new Date(all[3].invoiceDate * 1000).toISOString()}`;
+    expect((await ok(vendor.api.call('GET', `/invoices?id=${sub.id}&order=asc&${window}`))).items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual([all[1].invoiceId, all[2].invoiceId]);
+    expect((await ok(vendor.api.call('GET', `/invoices?id=${sub.id}&status=payment_due`))).total).toBe(0);
+    expect((await ok(vendor.api.call('GET', `/invoices?id=${sub.id}&status=paid&productId=contract_module`))).total).toBe(6);
+    expect((await ok(vendor.api.call('GET', `/invoices?id=${sub.id}&productId=other_module`))).total).toBe(0);
+    await answers.expectDocumented('/billing/v1/invoices/{invoiceId}', await ok(vendor.api.call('GET', `/invoices/${all[0].invoiceId}`)));
+  });
+});
+
 describe('customer events', () => {
   it('sends customer.created with the first subscription, then updates and address changes', async () => {
     const hooks = await webhookReceiver(rig, vendor, { eventTypes: ['customer.created', 'customer.updated', 'customer-billing-address.updated'] });

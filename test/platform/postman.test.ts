@@ -116,7 +116,7 @@ describe('GET /postman/{family}.json', () => {
   it.each(['unknown', 'constructor'])('answers 404 unknown_family for /postman/%s.json', async (family) => {
     const response = await fetch(`${ts.url}/postman/${family}.json`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ statusCode: 404, code: 'unknown_family', message: expect.stringMatching(/known: auth, admin, cloudsync, raw, reporting, ops/) });
+    expect(await response.json()).toEqual({ statusCode: 404, code: 'unknown_family', message: expect.stringMatching(/known: auth, admin, cloudsync, raw, billing, reporting, ops/) });
   });
 });
 

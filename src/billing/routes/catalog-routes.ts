@@ -26,7 +26,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
 
   app.get('/products/:productId/components', {
     schema: {
-      tags, operationId: 'getProductComponents', summary: 'A product\'s components: plans, addons and charges (A1)',
+      tags, security: [], operationId: 'getProductComponents', summary: 'A product\'s components: plans, addons and charges (A1)',
       description: 'Public, like a price list: no token needed. `productId` is the module technical name. Filters are optional.',
       params: ProductParams,
       querystring: query({

@@ -93,7 +93,7 @@ export async function invoiceRoutes(app: App, { billing, bearer }: BillingRouteO
 
   app.get('/invoices/:invoiceId/pdf', {
     schema: {
-      tags, operationId: 'downloadInvoicePdf', summary: 'The invoice PDF (a signed link from A9)',
+      tags, security: [], operationId: 'downloadInvoicePdf', summary: 'The invoice PDF (a signed link from A9)',
       description: 'No token: the link\'s signature and expiry authorise it; 410 `DOWNLOAD_LINK_EXPIRED` otherwise.',
       params: InvoiceParams,
       querystring: query({ expires: Type.Integer({ minimum: 0 }), signature: Type.String({ minLength: 1, maxLength: 100 }) }),
