@@ -130,6 +130,7 @@ export async function buildServer(core: Core): Promise<Server> {
     auth.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'auth housekeeping failed'));
     cloudsync.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'sync history housekeeping failed'));
     core.sync.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'sync task housekeeping failed'));
+    core.webhooks.housekeeping().catch((error: unknown) => app.log.warn({ err: error }, 'webhook log housekeeping failed'));
   }, 3_600_000);
   purge.unref();
 

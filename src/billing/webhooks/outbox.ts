@@ -6,11 +6,6 @@ import type { BillingEvent } from './events.js';
 /** Rows per INSERT: well under SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
 const ROWS_PER_INSERT = 500;
 
-/**
- * Time-ordered ids (like Svix's KSUIDs): rows are appended to the primary key and (event_id, endpoint_id)
- * indexes instead of landing at random pages, which made bulk inserts several times slower; ids also sort
- * in creation order.
- */
 /** The exact JSON body sent and signed: the Standard Webhooks envelope, with `eventType` for PrestaShop's receivers. */
 export function eventPayload(eventId: string, event: BillingEvent): string {
   return JSON.stringify({

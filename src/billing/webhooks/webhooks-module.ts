@@ -7,6 +7,7 @@ import { WebhookDispatcher } from './dispatcher.js';
 import { WebhookEndpoints } from './endpoints.js';
 import type { BillingEvent } from './events.js';
 import { enqueueEvents } from './outbox.js';
+import { purgeWebhookHistory } from './retention.js';
 
 /** Billing webhooks: the outbox the billing engine writes to, the endpoints, and the dispatcher that sends. */
 export interface WebhooksModule {
@@ -20,6 +21,8 @@ export interface WebhooksModule {
   kick(): void;
   /** Stops the dispatcher, if any, once its attempts in flight are recorded. */
   stop(): Promise<void>;
+  /** Deletes the delivery log older than PSIF_WEBHOOK_HISTORY_DAYS. */
+  housekeeping(now?: number): Promise<{ deliveries: number; events: number }>;
 }
 
 export function createWebhooksModule(db: Db, config: Config, sealKey: Buffer, version: string): WebhooksModule {
@@ -31,5 +34,6 @@ export function createWebhooksModule(db: Db, config: Config, sealKey: Buffer, ve
     startDispatcher: (log) => dispatcher.start(log),
     kick: () => dispatcher.kick(),
     stop: () => dispatcher.stop(),
+    housekeeping: (now = Date.now()) => purgeWebhookHistory(db.kysely, now - config.billing.webhookHistoryDays * 86_400_000),
   };
 }

@@ -44,6 +44,8 @@ export interface BillingConfig {
   webhookConcurrency: number;
   /** How often an idle webhook dispatcher looks for due deliveries. */
   webhookPollMs: number;
+  /** Finished deliveries (and their events and attempts) older than this many days are deleted. */
+  webhookHistoryDays: number;
 }
 
 export const ROLES = ['all', 'api', 'worker'] as const;
@@ -172,6 +174,7 @@ export const CONFIG_VARIABLES = {
   PSIF_WEBHOOK_TIMEOUT_MS: 'Time a webhook receiver has to answer (default 15000).',
   PSIF_WEBHOOK_CONCURRENCY: 'Webhook deliveries one worker sends at once (default 16).',
   PSIF_WEBHOOK_POLL_MS: 'How often an idle webhook dispatcher looks for due deliveries (default 500).',
+  PSIF_WEBHOOK_HISTORY_DAYS: 'Days the webhook delivery log keeps finished deliveries, their attempts and events (default 30); pending ones are never deleted.',
   PSIF_SYNC_HEALTH_INTERVAL: "Seconds between apiHealthCheck probes of each shop with consents (default 900).",
   PSIF_SHUTDOWN_TIMEOUT: 'Milliseconds to drain in-flight requests on SIGTERM (default 10000).',
   PSIF_TRUST_PROXY: 'true to take the client IP from X-Forwarded-For (behind a reverse proxy).',
@@ -275,6 +278,7 @@ function billingConfig(read: (name: Variable) => string | undefined): BillingCon
     webhookTimeoutMs: int('PSIF_WEBHOOK_TIMEOUT_MS', 15_000, 10, 600_000),
     webhookConcurrency: int('PSIF_WEBHOOK_CONCURRENCY', 16, 1, 1000),
     webhookPollMs: int('PSIF_WEBHOOK_POLL_MS', 500, 10, 600_000),
+    webhookHistoryDays: int('PSIF_WEBHOOK_HISTORY_DAYS', 30, 1, 3650),
   };
 }
 
