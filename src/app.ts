@@ -121,8 +121,8 @@ export async function buildServer(core: Core): Promise<Server> {
   if (config.role !== 'api') app.addHook('onListen', async () => void core.sync.startWorker(app.log, metrics));
   if (config.role !== 'api') {
     app.addHook('onListen', async () => {
-      core.webhooks.startDispatcher(app.log);
-      core.billing.startClock(app.log);
+      core.webhooks.startDispatcher(app.log, metrics);
+      core.billing.startClock(app.log, metrics);
     });
   }
 

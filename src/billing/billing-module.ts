@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from '../platform/observability/metrics.js';
 import type { Config } from '../platform/config/config.js';
 import type { MasterSecret } from '../platform/crypto/master-secret.js';
 import type { Db } from '../platform/db/database.js';
@@ -21,7 +22,7 @@ export interface BillingModule {
   clock: BillingClock;
   apiKeys: BillingApiKeys;
   /** Starts this process' real-time billing clock (roles all and worker). */
-  startClock(log: FastifyBaseLogger): void;
+  startClock(log: FastifyBaseLogger, metrics?: Metrics): void;
   stop(): Promise<void>;
 }
 
@@ -39,7 +40,7 @@ export function createBillingModule(db: Db, config: Config, secret: MasterSecret
     invoices: new BillingInvoices(db.kysely, secret.deriveKey('billing-invoice-links'), config.publicUrl),
     clock,
     apiKeys: new BillingApiKeys(db.kysely),
-    startClock: (log) => clock.start(log),
+    startClock: (log, metrics) => clock.start(log, metrics),
     stop: () => clock.stop(),
   };
 }

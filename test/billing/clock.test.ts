@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Core, openCore } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config/config.js';
 import { testBackend } from '../support/backend.js';
-import { type CliServer, startCliServer } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, startCliServer } from '../support/cli.js';
 import { freePort, isolatedEnv } from '../support/server.js';
 import { eventually } from './rig.js';
 
@@ -50,6 +51,10 @@ describe('billing clock', () => {
     } finally {
       await core.close();
     }
+  }
+
+  function spawnWorker(env: Record<string, string>) {
+    return spawn(process.execPath, [CLI, 'start', '--role', 'worker'], { env: { PATH: process.env.PATH ?? '', ...env, PSIF_BILLING_CLOCK_INTERVAL_MS: '20' }, stdio: 'ignore' });
   }
 
   /** Every subscription renewed once per elapsed term, with contiguous periods, and nothing left due. */
@@ -100,10 +105,18 @@ describe('billing clock', () => {
       cleanups.push(() => server.stop());
       return server;
     };
-    const doomed: CliServer = await worker();
-    doomed.child.kill('SIGKILL');
-    await doomed.exited;
-    await Promise.all([worker(), worker()]);
+    // The first worker bills one subscription per transaction and is killed once it has billed some.
+    const doomedPort = await freePort();
+    const doomed = spawnWorker({ ...env, PSIF_BILLING_CLOCK_BATCH: '1', PSIF_PORT: String(doomedPort), PSIF_PUBLIC_URL: `http://127.0.0.1:${doomedPort}` });
+    const observer = await openCore(loadConfig(env));
+    cleanups.push(() => observer.close());
+    const renewalsSoFar = async () => Number((await observer.db.kysely.selectFrom('billing_invoices').select((eb) => eb.fn.countAll<number>().as('n')).where('reason', '=', 'renewal').executeTakeFirstOrThrow()).n);
+    for (const deadline = Date.now() + 20_000; (await renewalsSoFar()) === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 2));
+    doomed.kill('SIGKILL');
+    await new Promise((resolve) => doomed.once('exit', resolve));
+    const billedBeforeKill = await renewalsSoFar();
+    expect(billedBeforeKill).toBeGreaterThan(0);
+    const workers = await Promise.all([worker(), worker()]);
     await eventually(async () => {
       const core = await openCore(loadConfig(env));
       try {
@@ -113,7 +126,15 @@ describe('billing clock', () => {
         await core.close();
       }
     }, 60_000);
-    await expectBilledOnce(env, ids);
+    const renewals = await expectBilledOnce(env, ids);
+    // The survivors' counters hold what they billed: the rest, whatever the killed worker had committed.
+    let counted = 0;
+    for (const server of workers) {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      counted += Number(/^psif_billing_clock_transitions_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+    }
+    expect(counted).toBeLessThanOrEqual(renewals - billedBeforeKill);
+    if (billedBeforeKill < renewals) expect(counted).toBeGreaterThan(0);
   });
 
   it.runIf(testBackend() === 'postgres')('claims with SKIP LOCKED on PostgreSQL: concurrent batches take different subscriptions', async () => {

@@ -317,6 +317,10 @@ describe('webhook delivery across the lifecycles', () => {
     for (const id of ids) expect(receiver.attempts.get(id)).toBe(3);
     expect(receiver.invalid()).toBe(0);
     expect(ids.length).toBeGreaterThan(50);
+    const metrics = await (await fetch(`${rig.ts.url}/metrics`)).text();
+    const counter = (outcome: string) => Number(new RegExp(`^psif_webhook_attempts_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(counter('succeeded')).toBe(ids.length);
+    expect(counter('retry')).toBe(2 * ids.length);
   });
 });
 

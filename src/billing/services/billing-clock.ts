@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from '../../platform/observability/metrics.js';
 import type { BillingEnv } from '../../platform/db/schema.js';
 import { billingError } from '../billing-errors.js';
 import type { Subscription } from '../model.js';
@@ -132,11 +133,12 @@ export class BillingClock {
   }
 
   /** Runs the real-time clock every `clockIntervalMs` until stopped. */
-  start(log: FastifyBaseLogger): void {
+  start(log: FastifyBaseLogger, metrics?: Metrics): void {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.runDue(Date.now(), log)
         .then((round) => {
+          metrics?.billingTransitions.inc(round.transitions);
           if (round.transitions > 0) log.info({ transitions: round.transitions, skipped: round.skipped }, 'billing clock round');
         })
         .catch((error: unknown) => log.error({ err: error }, 'billing clock round failed'))

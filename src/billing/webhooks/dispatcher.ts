@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from '../../platform/observability/metrics.js';
 import { type Kysely, sql } from 'kysely';
 import type { BillingConfig } from '../../platform/config/config.js';
 import { unseal } from '../../platform/crypto/seal.js';
@@ -50,6 +51,7 @@ export class WebhookDispatcher {
   readonly id = `${hostname().slice(0, 40)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly inFlight = new Set<Promise<void>>();
   private log: FastifyBaseLogger | undefined;
+  private metrics: Metrics | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private kicked = false;
@@ -61,9 +63,10 @@ export class WebhookDispatcher {
     return this.log !== undefined && !this.stopping;
   }
 
-  start(log: FastifyBaseLogger): void {
+  start(log: FastifyBaseLogger, metrics?: Metrics): void {
     if (this.log) return;
     this.log = log;
+    this.metrics = metrics;
     log.info({ dispatcher: this.id, concurrency: this.deps.config.webhookConcurrency }, 'webhook dispatcher started');
     this.schedule(0);
   }
@@ -217,6 +220,7 @@ export class WebhookDispatcher {
       this.log?.warn(context, 'webhook attempt made after its lease was lost or the delivery changed; not recorded');
       return;
     }
+    this.metrics?.webhookAttempts.inc({ outcome: status === 'pending' ? 'retry' : status });
     if (status === 'succeeded') this.log?.debug(context, 'webhook delivered');
     else if (status === 'pending') this.log?.info({ ...context, error: outcome.error, retryInSeconds: retryAfter }, 'webhook attempt failed; retrying');
     else this.log?.warn({ ...context, error: outcome.error }, 'webhook delivery failed after its last retry');

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from '../../platform/observability/metrics.js';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
@@ -16,7 +17,7 @@ export interface WebhooksModule {
   endpoints: WebhookEndpoints;
   dispatcher: WebhookDispatcher;
   /** Starts this process' dispatcher (roles all and worker). */
-  startDispatcher(log: FastifyBaseLogger): void;
+  startDispatcher(log: FastifyBaseLogger, metrics?: Metrics): void;
   /** Wakes the dispatcher after events were committed; a no-op where none runs. */
   kick(): void;
   /** Stops the dispatcher, if any, once its attempts in flight are recorded. */
@@ -31,7 +32,7 @@ export function createWebhooksModule(db: Db, config: Config, sealKey: Buffer, ve
     enqueue: enqueueEvents,
     endpoints: new WebhookEndpoints(db.kysely, sealKey),
     dispatcher,
-    startDispatcher: (log) => dispatcher.start(log),
+    startDispatcher: (log, metrics) => dispatcher.start(log, metrics),
     kick: () => dispatcher.kick(),
     stop: () => dispatcher.stop(),
     housekeeping: (now = Date.now()) => purgeWebhookHistory(db.kysely, now - config.billing.webhookHistoryDays * 86_400_000),

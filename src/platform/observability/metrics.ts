@@ -56,6 +56,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly billingTransitions = new Counter({
+    name: 'psif_billing_clock_transitions_total',
+    help: 'Subscription transitions (renewals, trial ends, starts, ends of term, payment retries) run by this process\'s billing clock',
+    registers: [this.registry],
+  });
+  readonly webhookAttempts = new Counter({
+    name: 'psif_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (succeeded, retry, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'psif_' });
   }
