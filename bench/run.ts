@@ -39,6 +39,7 @@ const BENCHES: Bench[] = [
   { title: 'ingestion (collector upload)', load: () => optional('ingest', 'benchIngest') },
   { title: 'Raw API (list pages)', load: () => optional('raw', 'benchRaw') },
   { title: 'full sync (psif pulling a simulated shop)', load: () => optional('fullsync', 'benchFullSync') },
+  { title: 'billing (subscriptions renewing at one clock tick, and their webhooks)', load: () => optional('billing', 'benchBilling') },
 ];
 
 export async function runAll(opts: BenchOptions): Promise<Record<string, unknown>> {
