@@ -62,6 +62,7 @@ export class BillingClock {
         if (postgres) query = query.forUpdate().skipLocked();
         const due = await query.execute();
         const cache = new ComponentCache(uow.trx, env);
+        await cache.prefetch(due);
         let transitions = 0;
         for (const sub of due) transitions += await this.catchUp(uow, sub, cache, now);
         return { transitions, skipped: 0, claimed: due.length };

@@ -6,11 +6,12 @@ import type { PaymentGateway, PaymentMethod } from '../gateway/payment-gateway.j
 import { type Component, type Customer, type Invoice, type Subscription, type UnitOfWork, newId, nextVersion } from '../model.js';
 import { addPeriod, nextBoundary } from '../periods.js';
 import { componentAmount, prorate, unitPrice } from '../pricing.js';
-import { ComponentCache, dueInvoices, getCustomer, saveSubscription } from '../storage/billing-repository.js';
+import { ComponentCache, dueInvoices, saveSubscription } from '../storage/billing-repository.js';
 import { lineTax, taxRateFor } from '../tax.js';
 import {
   type LineItem,
   type SubscriptionSnapshot,
+  type SubscriptionView,
   addonsOf,
   billingAddressOf,
   customerView,
@@ -30,6 +31,28 @@ export interface EventSink {
 
 /** The invoice lines of a transition, before tax. */
 type Line = Omit<LineItem, 'invoiceLineItemId' | 'taxRate' | 'taxAmount'>;
+
+/** An invoice billed by a transition, and its charge attempt (none for an invoice of 0). */
+export interface Billed {
+  paid: boolean;
+  invoice: Invoice;
+  transaction: BillingTransactionTable | null;
+  errorCode?: string;
+}
+
+/** Rows per multi-row INSERT: an invoice has 26 columns, well under the bound-parameter limits. */
+const ROWS_PER_INSERT = 200;
+
+/** The customer's view is the same in every event of a unit of work: built once per customer object. */
+const customerViews = new WeakMap<Customer, ReturnType<typeof customerView>>();
+function memoCustomerView(customer: Customer): ReturnType<typeof customerView> {
+  let view = customerViews.get(customer);
+  if (!view) {
+    view = customerView(customer);
+    customerViews.set(customer, view);
+  }
+  return view;
+}
 
 /** Transitions whose change was made by someone else first (the resource-version guard failed). */
 export class LostRace extends Error {}
@@ -56,8 +79,9 @@ export class BillingEngine {
   async unit<T>(env: BillingEnv, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     let emitted = false;
     const result = await this.db.kysely.transaction().execute(async (trx) => {
-      const uow: UnitOfWork = { trx, env, events: [], realNow: Date.now() };
+      const uow: UnitOfWork = { trx, env, events: [], realNow: Date.now(), writes: { invoices: [], transactions: [] } };
       const value = await work(uow);
+      await this.flush(uow);
       if (uow.events.length > 0) {
         await this.sink.enqueue(trx, uow.events, uow.realNow);
         emitted = true;
@@ -78,15 +102,33 @@ export class BillingEngine {
 
   // ---- events -------------------------------------------------------------------------------------
 
-  emitSubscription(uow: UnitOfWork, type: WebhookEventType, snapshot: SubscriptionSnapshot, customer: Customer, at: number): void {
+  /** Emits a subscription event; returns the subscription's view, which its payment events reuse. */
+  emitSubscription(uow: UnitOfWork, type: WebhookEventType, snapshot: SubscriptionSnapshot, customer: Customer, at: number): SubscriptionView {
+    const view = subscriptionView(snapshot);
     uow.events.push({
       type,
       env: uow.env,
       vendorClientId: snapshot.sub.vendor_client_id,
       resourceVersion: snapshot.sub.resource_version,
       occurredAt: at,
-      data: { shopId: customer.customer_id, chargebeeCustomerId: customer.customer_id, customer: customerView(customer), subscription: subscriptionView(snapshot) },
+      data: { shopId: customer.customer_id, chargebeeCustomerId: customer.customer_id, customer: memoCustomerView(customer), subscription: view },
     });
+    return view;
+  }
+
+  /** payment.succeeded or payment.failed for each charge attempt, with the subscription as the transition left it. */
+  emitPayments(uow: UnitOfWork, billed: Billed[], subscription: SubscriptionView, customer: Customer, at: number): void {
+    for (const { transaction, invoice } of billed) {
+      if (!transaction) continue;
+      uow.events.push({
+        type: transaction.status === 'success' ? 'payment.succeeded' : 'payment.failed',
+        env: uow.env,
+        vendorClientId: invoice.vendor_client_id,
+        resourceVersion: subscription.resource_version,
+        occurredAt: at,
+        data: { module_id: invoice.product_id, shopId: customer.customer_id, customer: memoCustomerView(customer), subscription, transaction: transactionView(transaction, invoice) },
+      });
+    }
   }
 
   private emitInvoice(uow: UnitOfWork, type: WebhookEventType, invoice: Invoice, at: number): void {
@@ -132,22 +174,25 @@ export class BillingEngine {
     return lines;
   }
 
-  /** Charges at term not yet billed, as lines; they are marked billed by `invoice`. */
-  async pendingCharges(uow: UnitOfWork, subscriptionId: string, at: number): Promise<(Line & { chargeId: string })[]> {
-    const charges = await uow.trx.selectFrom('billing_charges').selectAll().where('subscription_id', '=', subscriptionId).where('invoice_id', 'is', null).orderBy('created_at').execute();
+  /** Charges at term not yet billed, as lines; `bill` marks them billed. */
+  async pendingCharges(uow: UnitOfWork, subscriptionId: string, at: number, cache?: ComponentCache): Promise<(Line & { chargeId: string })[]> {
+    const charges = cache?.takeCharges(subscriptionId) ?? (await uow.trx.selectFrom('billing_charges').selectAll().where('subscription_id', '=', subscriptionId).where('invoice_id', 'is', null).orderBy('created_at').execute());
     return charges.map((charge) => ({ chargeId: charge.charge_id, componentId: null, entityType: 'adhoc' as const, description: charge.description, quantity: 1, unitAmount: charge.amount, amount: charge.amount, dateFrom: charge.created_at, dateTo: at }));
   }
 
-  /** Writes an invoice (unique per billing key) and emits invoice.created. */
-  async invoice(uow: UnitOfWork, input: { snapshot: SubscriptionSnapshot; customer: Customer; reason: Invoice['reason']; key: string; at: number; periodStart: number; periodEnd: number; lines: (Line & { chargeId?: string })[] }): Promise<Invoice> {
+  /**
+   * Invoices a transition and collects the invoice at once: the invoice is written once, paid or due, with
+   * its transaction (emits invoice.created, then invoice.paid or invoice.payment-due; the caller emits the
+   * payment event once the subscription is saved). An invoice of 0 is paid without a charge.
+   */
+  async bill(uow: UnitOfWork, input: { snapshot: SubscriptionSnapshot; customer: Customer; reason: Invoice['reason']; key: string; at: number; periodStart: number; periodEnd: number; lines: (Line & { chargeId?: string })[] }): Promise<Billed> {
     const { snapshot, customer, at } = input;
-    const address = billingAddressOf(customer);
-    const taxRate = taxRateFor(address?.country);
+    const taxRate = taxRateFor(billingAddressOf(customer)?.country);
     const invoiceId = newId('inv');
     const lines: LineItem[] = input.lines.map(({ chargeId: _charge, ...line }, i) => ({ invoiceLineItemId: `${invoiceId}-${i + 1}`, ...line, taxRate, taxAmount: lineTax(line.amount, taxRate) }));
     const subTotal = lines.reduce((sum, line) => sum + line.amount, 0);
-    const taxAmount = lines.reduce((sum, line) => sum + line.taxAmount, 0);
-    const invoice: Invoice = {
+    const total = subTotal + lines.reduce((sum, line) => sum + line.taxAmount, 0);
+    let invoice: Invoice = {
       invoice_id: invoiceId,
       env: uow.env,
       billing_key: `${uow.env}:${input.key}`,
@@ -160,10 +205,10 @@ export class BillingEngine {
       currency: snapshot.plan.currency,
       sub_total: subTotal,
       tax_rate: taxRate,
-      tax_amount: taxAmount,
-      total: subTotal + taxAmount,
+      tax_amount: total - subTotal,
+      total,
       amount_paid: 0,
-      amount_due: subTotal + taxAmount,
+      amount_due: total,
       period_start: input.periodStart,
       period_end: input.periodEnd,
       invoice_date: at,
@@ -174,29 +219,35 @@ export class BillingEngine {
       created_at: at,
       updated_at: at,
     };
-    await uow.trx.insertInto('billing_invoices').values(invoice).execute();
+    const transaction = total === 0 ? null : await this.charge(uow, invoice, customer, at, 1);
+    if (total === 0 || transaction?.status === 'success') invoice = { ...invoice, status: 'paid', amount_paid: total, amount_due: 0, paid_at: at };
+    uow.writes.invoices.push(invoice);
+    if (transaction) uow.writes.transactions.push(transaction);
     const chargeIds = input.lines.flatMap((line) => (line.chargeId ? [line.chargeId] : []));
     if (chargeIds.length > 0) await uow.trx.updateTable('billing_charges').set({ invoice_id: invoiceId }).where('charge_id', 'in', chargeIds).execute();
     this.emitInvoice(uow, 'invoice.created', invoice, at);
-    return invoice;
+    this.emitInvoice(uow, invoice.status === 'paid' ? 'invoice.paid' : 'invoice.payment-due', invoice, at);
+    return { paid: invoice.status === 'paid', invoice, transaction, ...(transaction?.error_code ? { errorCode: transaction.error_code } : {}) };
   }
 
-  /**
-   * Collects an invoice with the customer's payment method: a transaction row, payment.succeeded or
-   * payment.failed, and the invoice paid or still due. An invoice of 0 is paid without a charge.
-   */
-  async collect(uow: UnitOfWork, invoice: Invoice, customer: Customer, snapshot: SubscriptionSnapshot, at: number, attempt: number): Promise<{ paid: boolean; invoice: Invoice; errorCode?: string }> {
-    if (invoice.amount_due === 0) {
-      const paid = await this.markInvoice(uow, invoice, 'paid', at);
-      this.emitInvoice(uow, 'invoice.paid', paid, at);
-      return { paid: true, invoice: paid };
-    }
+  /** Collects a due invoice again (a dunning retry, or a new card). */
+  async collectAgain(uow: UnitOfWork, invoice: Invoice, customer: Customer, at: number, attempt: number): Promise<Billed> {
+    const transaction = await this.charge(uow, invoice, customer, at, attempt);
+    uow.writes.transactions.push(transaction);
+    if (transaction.status !== 'success') return { paid: false, invoice, transaction, errorCode: transaction.error_code ?? 'declined' };
+    const paid = await this.markInvoice(uow, invoice, 'paid', at);
+    this.emitInvoice(uow, 'invoice.paid', paid, at);
+    return { paid: true, invoice: paid, transaction };
+  }
+
+  /** One charge through the environment's gateway, idempotent by invoice and attempt; its transaction row. */
+  private async charge(uow: UnitOfWork, invoice: Invoice, customer: Customer, at: number, attempt: number): Promise<BillingTransactionTable> {
     const method = paymentMethodOf(customer) as PaymentMethod | null;
     const gateway = this.gateway(uow.env);
     const result = method
       ? await gateway.charge({ idempotencyKey: `${invoice.invoice_id}:${attempt}`, paymentMethod: method, amount: invoice.amount_due, currency: invoice.currency, now: at })
       : { status: 'failure' as const, idAtGateway: null, errorCode: 'no_payment_method', errorText: 'The customer has no payment method.' };
-    const transaction: BillingTransactionTable = {
+    return {
       transaction_id: newId('txn'),
       env: uow.env,
       invoice_id: invoice.invoice_id,
@@ -212,21 +263,10 @@ export class BillingEngine {
       attempt,
       at,
     };
-    await uow.trx.insertInto('billing_transactions').values(transaction).execute();
-    const updated = result.status === 'success' ? await this.markInvoice(uow, invoice, 'paid', at) : invoice;
-    uow.events.push({
-      type: result.status === 'success' ? 'payment.succeeded' : 'payment.failed',
-      env: uow.env,
-      vendorClientId: invoice.vendor_client_id,
-      resourceVersion: snapshot.sub.resource_version,
-      occurredAt: at,
-      data: { module_id: invoice.product_id, shopId: customer.customer_id, customer: customerView(customer), subscription: subscriptionView(snapshot), transaction: transactionView(transaction, updated) },
-    });
-    this.emitInvoice(uow, result.status === 'success' ? 'invoice.paid' : 'invoice.payment-due', updated, at);
-    return result.status === 'success' ? { paid: true, invoice: updated } : { paid: false, invoice: updated, errorCode: result.errorCode };
   }
 
   async markInvoice(uow: UnitOfWork, invoice: Invoice, status: 'paid' | 'not_paid', at: number): Promise<Invoice> {
+    await this.flush(uow);
     const paid = status === 'paid';
     const updated: Invoice = {
       ...invoice,
@@ -243,6 +283,15 @@ export class BillingEngine {
       .where('invoice_id', '=', invoice.invoice_id)
       .execute();
     return updated;
+  }
+
+  /** Writes the unit's buffered invoices and transactions, many rows per statement. */
+  async flush(uow: UnitOfWork): Promise<void> {
+    const { invoices, transactions } = uow.writes;
+    for (let i = 0; i < invoices.length; i += ROWS_PER_INSERT) await uow.trx.insertInto('billing_invoices').values(invoices.slice(i, i + ROWS_PER_INSERT)).execute();
+    for (let i = 0; i < transactions.length; i += ROWS_PER_INSERT) await uow.trx.insertInto('billing_transactions').values(transactions.slice(i, i + ROWS_PER_INSERT)).execute();
+    invoices.length = 0;
+    transactions.length = 0;
   }
 
   // ---- time ---------------------------------------------------------------------------------------
@@ -263,6 +312,11 @@ export class BillingEngine {
     saved.next_action_at = this.nextActionAt(saved);
     if (!(await saveSubscription(uow.trx, before, saved))) throw new LostRace(`subscription ${before.subscription_id} changed meanwhile`);
     return saved;
+  }
+
+  /** The subscription as `commit` will save it, for the invoice and events built before the save. */
+  private draft(uow: UnitOfWork, before: Subscription, after: Subscription): Subscription {
+    return { ...after, resource_version: nextVersion(before.resource_version, uow.realNow) };
   }
 
   /** Starts a term at `at`: anchor, term bounds and next billing date. */
@@ -287,26 +341,32 @@ export class BillingEngine {
     };
   }
 
+  /** Saves a transition and emits its subscription event and payment events, all with the saved state. */
+  private async finish(uow: UnitOfWork, before: Subscription, after: Subscription, customer: Customer, cache: ComponentCache, at: number, event: WebhookEventType, billed: Billed[]): Promise<Subscription> {
+    const saved = await this.commit(uow, before, after, at);
+    const view = this.emitSubscription(uow, event, await cache.snapshot(saved), customer, at);
+    this.emitPayments(uow, billed, view, customer, at);
+    return saved;
+  }
+
   /**
    * Runs the one transition due at `sub.next_action_at`, at that instant (so catching up after downtime,
    * or advancing a test clock by a year, bills every period on its own date). Returns the saved subscription.
    */
   async step(uow: UnitOfWork, sub: Subscription, cache: ComponentCache): Promise<Subscription> {
     const at = sub.next_action_at as number;
-    const customer = await getCustomer(uow.trx, uow.env, sub.customer_id);
+    const customer = await cache.customer(sub.customer_id);
     if (sub.due_invoices_count > 0 && sub.next_retry_at !== null && sub.next_retry_at <= at) return this.retryPayment(uow, sub, customer, cache, at);
     if (sub.status === 'future') return this.start(uow, sub, customer, cache, at);
     if (sub.status === 'in_trial') return this.endTrial(uow, sub, customer, cache, at);
-    if (sub.status === 'non_renewing') return this.endTerm(uow, sub, customer, cache, at, 'end_of_term');
+    if (sub.status === 'non_renewing') return this.cancelNow(uow, sub, customer, cache, at, 'end_of_term');
     return this.renew(uow, sub, customer, cache, at);
   }
 
   private async start(uow: UnitOfWork, sub: Subscription, customer: Customer, cache: ComponentCache, at: number): Promise<Subscription> {
     if (sub.trial_end !== null) {
       const trialLength = sub.trial_end - (sub.trial_start ?? at);
-      const saved = await this.commit(uow, sub, { ...sub, status: 'in_trial', trial_start: at, trial_end: at + trialLength, next_billing_at: at + trialLength }, at);
-      this.emitSubscription(uow, 'subscription.status-updated', await cache.snapshot(saved), customer, at);
-      return saved;
+      return this.finish(uow, sub, { ...sub, status: 'in_trial', trial_start: at, trial_end: at + trialLength, next_billing_at: at + trialLength }, customer, cache, at, 'subscription.status-updated', []);
     }
     return this.activate(uow, sub, customer, cache, at, 'creation', `${sub.subscription_id}:creation`);
   }
@@ -329,19 +389,16 @@ export class BillingEngine {
   async activate(uow: UnitOfWork, before: Subscription, customer: Customer, cache: ComponentCache, at: number, reason: Invoice['reason'], key: string, options: { base?: Subscription; strict?: boolean; event?: WebhookEventType } = {}): Promise<Subscription> {
     const base = options.base ?? before;
     const plan = await cache.get(base.plan_id);
-    let next: Subscription = this.startTerm({ ...base, status: 'active', activated_at: at, cancelled_at: null, cancel_schedule_created_at: null, cancel_reason: null, paused_at: null }, plan, at);
+    let next: Subscription = this.draft(uow, before, this.startTerm({ ...base, status: 'active', activated_at: at, cancelled_at: null, cancel_schedule_created_at: null, cancel_reason: null, paused_at: null }, plan, at));
     const draft = await cache.snapshot(next);
     const lines = this.advanceLines(draft, at, next.current_term_end as number);
     if (options.strict && lines.some((line) => line.amount > 0) && !paymentMethodOf(customer)) throw billingError('PAYMENT_METHOD_REQUIRED', `customer "${customer.customer_id}" has no payment method; add one first`);
-    const invoice = await this.invoice(uow, { snapshot: draft, customer, reason, key, at, periodStart: at, periodEnd: next.current_term_end as number, lines });
-    const paid = await this.collect(uow, invoice, customer, draft, at, 1);
-    if (!paid.paid) {
-      if (options.strict) throw billingError('PAYMENT_DECLINED', `the payment was declined (${paid.errorCode ?? 'declined'}); nothing was changed`);
-      next = this.withDues(next, paid.invoice, at);
+    const billed = await this.bill(uow, { snapshot: draft, customer, reason, key, at, periodStart: at, periodEnd: next.current_term_end as number, lines });
+    if (!billed.paid) {
+      if (options.strict) throw billingError('PAYMENT_DECLINED', `the payment was declined (${billed.errorCode ?? 'declined'}); nothing was changed`);
+      next = this.withDues(next, billed.invoice, at);
     }
-    const saved = await this.commit(uow, before, next, at);
-    this.emitSubscription(uow, options.event ?? 'subscription.status-updated', await cache.snapshot(saved), customer, at);
-    return saved;
+    return this.finish(uow, before, next, customer, cache, at, options.event ?? 'subscription.status-updated', [billed]);
   }
 
   /** Scheduled plan and quantities take effect (at a renewal or trial end). */
@@ -360,78 +417,62 @@ export class BillingEngine {
   private async renew(uow: UnitOfWork, sub: Subscription, customer: Customer, cache: ComponentCache, at: number): Promise<Subscription> {
     const ended = await cache.snapshot(sub);
     const arrears = this.arrearsLines(ended, sub.current_term_start as number, at);
-    const charges = await this.pendingCharges(uow, sub.subscription_id, at);
-    const applied = this.applyScheduled({ ...sub, usage: 0, addons: JSON.stringify(addonsOf(sub).map((a) => ({ ...a, usage: 0 }))) });
+    const charges = await this.pendingCharges(uow, sub.subscription_id, at, cache);
+    const applied = this.applyScheduled(sub.usage === 0 && sub.addons === '[]' ? sub : { ...sub, usage: 0, addons: JSON.stringify(addonsOf(sub).map((a) => ({ ...a, usage: 0 }))) });
     const plan = await cache.get(applied.plan_id);
     const unit = plan.billing_period_unit ?? 'month';
     // A period change restarts the anchor; otherwise terms follow the anchor's calendar day.
     const periodChanged = plan.billing_period_unit !== ended.plan.billing_period_unit;
     const anchor = periodChanged || applied.billing_anchor === null ? at : applied.billing_anchor;
     const end = periodChanged ? addPeriod(at, 1, unit) : nextBoundary(anchor, at, unit);
-    let next: Subscription = { ...applied, billing_anchor: anchor, current_term_start: at, current_term_end: end, next_billing_at: end };
+    let next: Subscription = this.draft(uow, sub, { ...applied, billing_anchor: anchor, current_term_start: at, current_term_end: end, next_billing_at: end });
     const renewed = await cache.snapshot(next);
-    const invoice = await this.invoice(uow, { snapshot: renewed, customer, reason: 'renewal', key: `${sub.subscription_id}:renewal:${at}`, at, periodStart: at, periodEnd: end, lines: [...arrears, ...charges, ...this.advanceLines(renewed, at, end)] });
-    const paid = await this.collect(uow, invoice, customer, renewed, at, 1);
-    if (!paid.paid) next = this.withDues(next, paid.invoice, at);
-    const saved = await this.commit(uow, sub, next, at);
-    this.emitSubscription(uow, 'subscription.updated', await cache.snapshot(saved), customer, at);
-    return saved;
-  }
-
-  /** The end of a non-renewing term: a last invoice for its usage and charges (if any), then cancelled. */
-  private async endTerm(uow: UnitOfWork, sub: Subscription, customer: Customer, cache: ComponentCache, at: number, reason: string): Promise<Subscription> {
-    return this.cancelNow(uow, sub, customer, cache, at, reason);
+    const billed = await this.bill(uow, { snapshot: renewed, customer, reason: 'renewal', key: `${sub.subscription_id}:renewal:${at}`, at, periodStart: at, periodEnd: end, lines: [...arrears, ...charges, ...this.advanceLines(renewed, at, end)] });
+    if (!billed.paid) next = this.withDues(next, billed.invoice, at);
+    return this.finish(uow, sub, next, customer, cache, at, 'subscription.updated', [billed]);
   }
 
   /** Cancels at `at`: the current term's usage and pending charges are billed, nothing is refunded. */
   async cancelNow(uow: UnitOfWork, sub: Subscription, customer: Customer, cache: ComponentCache, at: number, reason: string): Promise<Subscription> {
-    const snapshot = await cache.snapshot(sub);
-    let next: Subscription = { ...sub, status: 'cancelled', cancelled_at: at, cancel_reason: reason, next_billing_at: null, scheduled_plan_id: null, scheduled_quantity: null };
+    const next: Subscription = this.draft(uow, sub, { ...sub, status: 'cancelled', cancelled_at: at, cancel_reason: reason, next_billing_at: null, scheduled_plan_id: null, scheduled_quantity: null, due_invoices_count: 0, total_dues: 0, due_since: null, next_retry_at: null, dunning_attempt: 0 });
+    const billed: Billed[] = [];
     if (sub.status === 'active' || sub.status === 'non_renewing') {
-      const lines = [...this.arrearsLines(snapshot, sub.current_term_start as number, at), ...(await this.pendingCharges(uow, sub.subscription_id, at))];
+      const snapshot = await cache.snapshot(sub);
+      const lines = [...this.arrearsLines(snapshot, sub.current_term_start as number, at), ...(await this.pendingCharges(uow, sub.subscription_id, at, cache))];
       if (lines.length > 0) {
-        const invoice = await this.invoice(uow, { snapshot, customer, reason: 'cancellation', key: `${sub.subscription_id}:cancellation`, at, periodStart: sub.current_term_start as number, periodEnd: at, lines });
-        const paid = await this.collect(uow, invoice, customer, snapshot, at, 1);
-        if (!paid.paid) {
-          // Nobody will retry a cancelled subscription's payment: the last invoice stays unpaid.
-          const unpaid = await this.markInvoice(uow, paid.invoice, 'not_paid', at);
-          this.emitInvoice(uow, 'invoice.not-paid', unpaid, at);
-        }
+        const last = await this.bill(uow, { snapshot: await cache.snapshot(next), customer, reason: 'cancellation', key: `${sub.subscription_id}:cancellation`, at, periodStart: sub.current_term_start as number, periodEnd: at, lines });
+        billed.push(last);
+        // Nobody will retry a cancelled subscription's payment: the last invoice stays unpaid.
+        if (!last.paid) this.emitInvoice(uow, 'invoice.not-paid', await this.markInvoice(uow, last.invoice, 'not_paid', at), at);
       }
     }
-    next = { ...next, due_invoices_count: 0, total_dues: 0, due_since: null, next_retry_at: null, dunning_attempt: 0 };
     if (sub.due_invoices_count > 0) {
-      for (const due of await dueInvoices(uow.trx, uow.env, sub.subscription_id)) this.emitInvoice(uow, 'invoice.not-paid', await this.markInvoice(uow, due, 'not_paid', at), at);
+      for (const due of await this.dueInvoicesOf(uow, sub.subscription_id)) this.emitInvoice(uow, 'invoice.not-paid', await this.markInvoice(uow, due, 'not_paid', at), at);
     }
-    const saved = await this.commit(uow, sub, next, at);
-    this.emitSubscription(uow, 'subscription.status-updated', await cache.snapshot(saved), customer, at);
-    return saved;
+    return this.finish(uow, sub, next, customer, cache, at, 'subscription.status-updated', billed);
   }
 
   /** A dunning retry: every due invoice is collected again; after the last scheduled retry fails, the subscription is cancelled. */
   async retryPayment(uow: UnitOfWork, sub: Subscription, customer: Customer, cache: ComponentCache, at: number): Promise<Subscription> {
-    const snapshot = await cache.snapshot(sub);
     const attempt = sub.dunning_attempt + 1;
-    let stillDue = 0;
-    let dueCount = 0;
-    for (const invoice of await dueInvoices(uow.trx, uow.env, sub.subscription_id)) {
-      const result = await this.collect(uow, invoice, customer, snapshot, at, attempt);
-      if (!result.paid) {
-        stillDue += invoice.amount_due;
-        dueCount++;
-      }
-    }
-    if (dueCount === 0) {
-      const saved = await this.commit(uow, sub, { ...sub, due_invoices_count: 0, total_dues: 0, due_since: null, next_retry_at: null, dunning_attempt: 0 }, at);
-      this.emitSubscription(uow, 'subscription.updated', await cache.snapshot(saved), customer, at);
-      return saved;
-    }
+    const billed: Billed[] = [];
+    for (const invoice of await this.dueInvoicesOf(uow, sub.subscription_id)) billed.push(await this.collectAgain(uow, invoice, customer, at, attempt));
+    const unpaid = billed.filter((b) => !b.paid);
+    if (unpaid.length === 0) return this.finish(uow, sub, { ...sub, due_invoices_count: 0, total_dues: 0, due_since: null, next_retry_at: null, dunning_attempt: 0 }, customer, cache, at, 'subscription.updated', billed);
     const schedule = this.config.dunningScheduleSeconds;
-    if (attempt > schedule.length) return this.cancelNow(uow, { ...sub }, customer, cache, at, 'not_paid');
+    if (attempt > schedule.length) {
+      const cancelled = await this.cancelNow(uow, sub, customer, cache, at, 'not_paid');
+      this.emitPayments(uow, billed, subscriptionView(await cache.snapshot(cancelled)), customer, at);
+      return cancelled;
+    }
     const dueSince = sub.due_since ?? at;
-    const saved = await this.commit(uow, sub, { ...sub, dunning_attempt: attempt, due_invoices_count: dueCount, total_dues: stillDue, next_retry_at: dueSince + schedule[attempt - 1]! * 1000 }, at);
-    this.emitSubscription(uow, 'subscription.updated', await cache.snapshot(saved), customer, at);
-    return saved;
+    const next: Subscription = { ...sub, dunning_attempt: attempt, due_invoices_count: unpaid.length, total_dues: unpaid.reduce((sum, b) => sum + b.invoice.amount_due, 0), next_retry_at: dueSince + schedule[attempt - 1]! * 1000 };
+    return this.finish(uow, sub, next, customer, cache, at, 'subscription.updated', billed);
+  }
+
+  private async dueInvoicesOf(uow: UnitOfWork, subscriptionId: string): Promise<Invoice[]> {
+    await this.flush(uow);
+    return dueInvoices(uow.trx, uow.env, subscriptionId);
   }
 
   /** Runs every transition of a subscription due by `now`, in order. */

@@ -197,10 +197,12 @@ export class BillingSubscriptions {
       const before = await cache.snapshot(sub);
       const next: Subscription = { ...sub, plan_id: target.component_id, scheduled_plan_id: null, addons: JSON.stringify(addons) };
       const after = await cache.snapshot(next);
-      const invoice = await this.engine.invoice(uow, { snapshot: after, customer, reason: 'upgrade', key: `${sub.subscription_id}:upgrade:${sub.resource_version}`, at, periodStart: at, periodEnd: sub.current_term_end as number, lines: [this.engine.prorationLine(before, after, at)] });
-      const paid = await this.engine.collect(uow, invoice, customer, after, at, 1);
-      if (!paid.paid) throw billingError('PAYMENT_DECLINED', `the prorated upgrade was declined (${paid.errorCode ?? 'declined'}); the plan is unchanged`);
-      return this.saveChange(uow, sub, next, customer, cache, at);
+      const billed = await this.engine.bill(uow, { snapshot: after, customer, reason: 'upgrade', key: `${sub.subscription_id}:upgrade:${sub.resource_version}`, at, periodStart: at, periodEnd: sub.current_term_end as number, lines: [this.engine.prorationLine(before, after, at)] });
+      if (!billed.paid) throw billingError('PAYMENT_DECLINED', `the prorated upgrade was declined (${billed.errorCode ?? 'declined'}); the plan is unchanged`);
+      const saved = await this.engine.commit(uow, sub, next, at);
+      const view = this.engine.emitSubscription(uow, 'subscription.updated', await cache.snapshot(saved), customer, at);
+      this.engine.emitPayments(uow, [billed], view, customer, at);
+      return saved;
     });
   }
 

@@ -49,9 +49,14 @@ export async function findCustomerSubscription(db: Kysely<Database>, env: Billin
   return rows.find((row) => row.status !== 'cancelled') ?? rows[0];
 }
 
-/** The components a subscription refers to, read once per call. */
+/**
+ * What the transitions of one unit of work read again and again: components, customers, and (prefetched
+ * for a batch) pending charges at term.
+ */
 export class ComponentCache {
   private readonly cache = new Map<string, Component>();
+  private readonly customers = new Map<string, Customer>();
+  private charges: Map<string, Selectable<Database['billing_charges']>[]> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -66,6 +71,38 @@ export class ComponentCache {
     return component;
   }
 
+  /** A customer as read in this unit of work (transitions do not change customers). */
+  async customer(customerId: string): Promise<Customer> {
+    let customer = this.customers.get(customerId);
+    if (!customer) {
+      customer = await getCustomer(this.db, this.env, customerId);
+      this.customers.set(customerId, customer);
+    }
+    return customer;
+  }
+
+  /** Reads the customers and pending charges of a batch of subscriptions in two queries. */
+  async prefetch(subs: Subscription[]): Promise<void> {
+    const ids = [...new Set(subs.map((sub) => sub.customer_id))].filter((id) => !this.customers.has(id));
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('billing_customers').selectAll().where('env', '=', this.env).where('customer_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) this.customers.set(row.customer_id, row);
+    }
+    this.charges = new Map(subs.map((sub) => [sub.subscription_id, []]));
+    const subIds = subs.map((sub) => sub.subscription_id);
+    for (let i = 0; i < subIds.length; i += 500) {
+      const rows = await this.db.selectFrom('billing_charges').selectAll().where('subscription_id', 'in', subIds.slice(i, i + 500)).where('invoice_id', 'is', null).orderBy('created_at').execute();
+      for (const row of rows) this.charges.get(row.subscription_id)!.push(row);
+    }
+  }
+
+  /** The prefetched pending charges of a subscription, handed out once (undefined when not prefetched). */
+  takeCharges(subscriptionId: string): Selectable<Database['billing_charges']>[] | undefined {
+    const charges = this.charges?.get(subscriptionId);
+    if (charges) this.charges!.set(subscriptionId, []);
+    return charges;
+  }
+
   async snapshot(sub: Subscription): Promise<SubscriptionSnapshot> {
     const components = new Map<string, Component>();
     for (const addon of addonsOf(sub)) components.set(addon.componentId, await this.get(addon.componentId));
@@ -78,7 +115,11 @@ export class ComponentCache {
  * that makes every transition happen once, whichever process or request runs it.
  */
 export async function saveSubscription(db: Kysely<Database>, before: Subscription, after: Subscription): Promise<boolean> {
-  const { subscription_id: _id, env: _env, ...changes } = after;
+  // Only the columns that changed: fewer bound values, and index entries of unchanged columns stay put.
+  const changes: Partial<Subscription> = {};
+  for (const key of Object.keys(after) as (keyof Subscription)[]) {
+    if (key !== 'subscription_id' && key !== 'env' && after[key] !== before[key]) (changes as Record<string, unknown>)[key] = after[key];
+  }
   const result = await db
     .updateTable('billing_subscriptions')
     .set(changes)
