@@ -104,7 +104,8 @@ export class WebhookDispatcher {
   private async fill(): Promise<void> {
     while (!this.stopping) {
       const room = this.deps.config.webhookConcurrency - this.inFlight.size;
-      if (room <= 0) return;
+      // Refill by half batches rather than a claim per finished attempt: a claim costs two statements.
+      if (room <= 0 || (this.inFlight.size > 0 && room < this.deps.config.webhookConcurrency / 2)) return;
       const claimed = await this.claim(room, Date.now());
       for (const delivery of claimed) {
         const attempt: Promise<void> = this.attempt(delivery)
@@ -121,20 +122,40 @@ export class WebhookDispatcher {
 
   /** Leases up to `limit` due deliveries of active endpoints, oldest due first, with what sending them needs. */
   private async claim(limit: number, now: number): Promise<ClaimedDelivery[]> {
-    // SQLite runs the statement alone (one writer); PostgreSQL processes skip the rows others are claiming.
-    const lock = this.deps.backend === 'postgres' ? sql`for update of d skip locked` : sql``;
-    const leased = await sql<{ delivery_id: string }>`
-      update billing_webhook_deliveries
-      set locked_by = ${this.id}, locked_until = ${now + this.deps.config.webhookTimeoutMs + LEASE_MARGIN_MS}, updated_at = ${now}
-      where delivery_id in (
+    const leasedUntil = now + this.deps.config.webhookTimeoutMs + LEASE_MARGIN_MS;
+    let leased: { rows: { delivery_id: string }[] };
+    if (this.deps.backend === 'postgres') {
+      // Processes skip the rows others are claiming instead of queueing behind them.
+      leased = await sql<{ delivery_id: string }>`
+        update billing_webhook_deliveries
+        set locked_by = ${this.id}, locked_until = ${leasedUntil}, updated_at = ${now}
+        where delivery_id in (
+          select d.delivery_id from billing_webhook_deliveries d
+          join billing_webhook_endpoints e on e.endpoint_id = d.endpoint_id
+          where d.status = 'pending' and d.next_attempt_at <= ${now} and (d.locked_until is null or d.locked_until < ${now}) and e.status = 'active'
+          order by d.next_attempt_at
+          limit ${limit}
+          for update of d skip locked)
+        returning delivery_id`.execute(this.deps.db);
+    } else {
+      // Candidates by the (status, next_attempt_at) index, then a lease by primary key that re-checks them,
+      // since another process may have taken one meanwhile. In one statement, SQLite filtered the update
+      // through the status index, walking every pending row: claims slowed down as the backlog grew.
+      const candidates = await sql<{ delivery_id: string }>`
         select d.delivery_id from billing_webhook_deliveries d
         join billing_webhook_endpoints e on e.endpoint_id = d.endpoint_id
         where d.status = 'pending' and d.next_attempt_at <= ${now} and (d.locked_until is null or d.locked_until < ${now}) and e.status = 'active'
         order by d.next_attempt_at
-        limit ${limit}
-        ${lock})
-      and status = 'pending' and (locked_until is null or locked_until < ${now})
-      returning delivery_id`.execute(this.deps.db);
+        limit ${limit}`.execute(this.deps.db);
+      if (candidates.rows.length === 0) return [];
+      // The unary + keeps SQLite on the primary key: on the status index it walks every pending row.
+      const ids = candidates.rows.map((row) => row.delivery_id);
+      leased = await sql<{ delivery_id: string }>`
+        update billing_webhook_deliveries
+        set locked_by = ${this.id}, locked_until = ${leasedUntil}, updated_at = ${now}
+        where delivery_id in (${sql.join(ids)}) and +status = 'pending' and (+locked_until is null or +locked_until < ${now})
+        returning delivery_id`.execute(this.deps.db);
+    }
     if (leased.rows.length === 0) return [];
     return this.deps.db
       .selectFrom('billing_webhook_deliveries as d')
