@@ -29,7 +29,7 @@ describe('bad input', () => {
   it('gets {statusCode, errorCode, message} naming the problem, and creates nothing', async () => {
     const cases: [string, string, unknown, number, string, RegExp][] = [
       ['POST', '/products', { id: 'bad id!', name: 'x' }, 400, 'VALIDATION_FAILED', /body\.id/],
-      ['POST', '/products', { id: 'ok_id', name: 'x', extra: 1 }, 400, 'VALIDATION_FAILED', /unknown property "extra"/],
+      ['POST', '/products', { id: 'ok_id', name: 'x', extra: 1 }, 400, 'VALIDATION_FAILED', /unknown parameter "extra"/],
       ['POST', '/products/contract_module/components', { id: 'p2', componentType: 'plan', pricingModel: 'flat_fee', price: 100 }, 400, 'VALIDATION_FAILED', /billingPeriodUnit is required/],
       ['POST', '/products/contract_module/components', { id: 'p3', componentType: 'plan', pricingModel: 'stairstep', billingPeriodUnit: 'month', tiers: [{ startingUnit: 1, endingUnit: 5, price: 1 }, { startingUnit: 7, price: 2 }] }, 400, 'INVALID_TIERS', /start at unit 6/],
       ['POST', '/products/contract_module/components', { id: 'p4', componentType: 'plan', pricingModel: 'flat_fee', price: -1, billingPeriodUnit: 'month' }, 400, 'VALIDATION_FAILED', /price/],

@@ -26,8 +26,7 @@ function keyView(row: BillingApiKeyTable) {
 
 /** A vendor by client id or by name. */
 export async function findVendor(auth: AuthModule, vendor: string): Promise<Client> {
-  const byId = await auth.clients.get(vendor).catch(() => undefined);
-  const client = byId ?? (await auth.clients.findVendor(vendor));
+  const client = (await auth.clientsRepository.find(vendor)) ?? (await auth.clients.findVendor(vendor));
   if (client.kind !== 'vendor') throw ApiError.badRequest('not_a_vendor', `client "${vendor}" is a ${client.kind} client, not a vendor`);
   return client;
 }

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { AuthModule } from '../../auth/auth-module.js';
 import { requirePrincipal } from '../../auth/routes/require-principal.js';
 import { ApiError } from '../../platform/http/api-error.js';
-import type { App } from '../../platform/http/server.js';
+import { type App, describeValidation } from '../../platform/http/server.js';
 import type { BillingEnv } from '../../platform/db/schema.js';
 import { BILLING_ERRORS, type BillingErrorCode, billingError } from '../billing-errors.js';
 import type { BillingModule } from '../billing-module.js';
@@ -66,14 +66,7 @@ function toBillingError(error: FastifyError | ApiError): { statusCode: number; e
     const errorCode = Object.hasOwn(BILLING_ERRORS, code) ? code : fallbackCode(error.statusCode);
     return { statusCode: error.statusCode, errorCode, message: error.message, headers: error.headers };
   }
-  if (error.validation) {
-    const first = error.validation[0];
-    const where = error.validationContext ?? 'request';
-    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (params?.missingProperty ?? params?.additionalProperty);
-    const message = params?.additionalProperty ? `${where}: unknown property "${params.additionalProperty}"` : `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
-    return { statusCode: 400, errorCode: 'VALIDATION_FAILED', message, headers: {} };
-  }
+  if (error.validation) return { statusCode: 400, errorCode: 'VALIDATION_FAILED', message: describeValidation(error).message, headers: {} };
   const status = error.statusCode ?? 500;
   if (status >= 500) return { statusCode: 500, errorCode: 'INTERNAL_ERROR', message: 'internal server error', headers: {} };
   return { statusCode: status, errorCode: fallbackCode(status), message: error.message, headers: {} };

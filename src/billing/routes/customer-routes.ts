@@ -4,6 +4,7 @@ import type { App } from '../../platform/http/server.js';
 import { type Actor, actorOf, canReachCustomer, requireScope, subscriptionGuard } from '../billing-access.js';
 import { billingError } from '../billing-errors.js';
 import type { Customer } from '../model.js';
+import { findCustomer } from '../storage/billing-repository.js';
 import { addPeriod } from '../periods.js';
 import { customerView, subscriptionView } from '../views.js';
 import type { BillingRouteOptions } from './billing-plugin.js';
@@ -39,7 +40,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
 
   /** The customer, if the caller may reach it (404 otherwise, whether it exists or not). */
   async function reachable(request: FastifyRequest, actor: Actor, customerId: string): Promise<Customer> {
-    const customer = await customers.get(request.billingEnv, customerId).catch(() => undefined);
+    const customer = await findCustomer(db, request.billingEnv, customerId);
     if (!customer || !(await canReachCustomer(db, request.billingEnv, actor, customer))) throw billingError('CUSTOMER_NOT_FOUND', `no customer "${customerId}"`);
     return customer;
   }
@@ -155,7 +156,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
     requireScope(actor, 'subscription.write', { shops: true });
     const { customerId } = request.params;
     if (actor.kind === 'shop' && customerId !== actor.shopId) throw billingError('CUSTOMER_NOT_FOUND', `no customer "${customerId}"`);
-    const existing = await customers.get(request.billingEnv, customerId).catch(() => undefined);
+    const existing = await findCustomer(db, request.billingEnv, customerId);
     if (existing && actor.kind === 'vendor' && existing.created_by !== actor.clientId && existing.created_by !== null && !(await canReachCustomer(db, request.billingEnv, actor, existing)) && request.billingEnv === 'sandbox') {
       // Sandbox customers another vendor created are that vendor's test data.
       throw billingError('CUSTOMER_NOT_FOUND', `no customer "${customerId}"`);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/http/server.js';
 import { actorOf, canReachCustomer, requireScope, subscriptionGuard } from '../billing-access.js';
 import { billingError } from '../billing-errors.js';
+import { findCustomer } from '../storage/billing-repository.js';
 import { subscriptionDto, subscriptionView } from '../views.js';
 import type { BillingRouteOptions } from './billing-plugin.js';
 import { EstimateInput, EstimateView, Identifier, Item, NoQuery, ObjectId, SandboxHeader, SubscriptionDto, SubscriptionView, billingErrors } from './schemas.js';
@@ -154,10 +155,10 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
     requireScope(actor, 'customer.write.estimate', { shops: true });
     const body = request.body;
     if (body.coupon) throw billingError('COUPON_NOT_FOUND', `no coupon "${body.coupon.couponCode}"`);
-    const customer = await billing.customers.get(request.billingEnv, body.customerId).catch(() => undefined);
+    const customer = await findCustomer(billing.engine.db.kysely, request.billingEnv, body.customerId);
     if (!customer || !(await canReachCustomer(billing.engine.db.kysely, request.billingEnv, actor, customer))) throw billingError('CUSTOMER_NOT_FOUND', `no customer "${body.customerId}"`);
     if (actor.kind === 'vendor') {
-      const product = await billing.catalog.product(request.billingEnv, body.productId).catch(() => undefined);
+      const product = await billing.catalog.findProduct(request.billingEnv, body.productId);
       if (!product || product.vendor_client_id !== actor.clientId) throw billingError('PRODUCT_NOT_FOUND', `no product "${body.productId}"`);
     }
     const estimate = await subscriptions.estimate(request.billingEnv, body, subscriptionGuard(actor));

@@ -50,8 +50,12 @@ export class BillingCatalog {
     return row;
   }
 
+  async findProduct(env: BillingEnv, productId: string): Promise<BillingProductTable | undefined> {
+    return this.db.selectFrom('billing_products').selectAll().where('env', '=', env).where('product_id', '=', productId).executeTakeFirst();
+  }
+
   async product(env: BillingEnv, productId: string): Promise<BillingProductTable> {
-    const row = await this.db.selectFrom('billing_products').selectAll().where('env', '=', env).where('product_id', '=', productId).executeTakeFirst();
+    const row = await this.findProduct(env, productId);
     if (!row) throw billingError('PRODUCT_NOT_FOUND', `no product "${productId}"`);
     return row;
   }

@@ -58,17 +58,23 @@ function toApiError(error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    const first = fastifyError.validation[0];
-    const where = fastifyError.validationContext ?? 'request';
-    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (params?.missingProperty ?? params?.additionalProperty);
-    const message = params?.additionalProperty ? `${where}: unknown parameter "${params.additionalProperty}"` : `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
-    return ApiError.badRequest('validation_failed', message, { location: where, ...(field ? { field } : {}) });
+    const { message, location, field } = describeValidation(fastifyError);
+    return ApiError.badRequest('validation_failed', message, { location, ...(field ? { field } : {}) });
   }
   const status = fastifyError.statusCode ?? 500;
   if (status === 429) return new ApiError(429, 'rate_limited', fastifyError.message);
   if (status >= 500) return new ApiError(500, 'internal_error', 'internal server error');
   return new ApiError(status, (fastifyError.code ?? 'bad_request').toLowerCase(), fastifyError.message);
+}
+
+/** A schema validation failure in words: where (body, querystring...), which field, what is wrong. */
+export function describeValidation(error: FastifyError): { message: string; location: string; field?: string } {
+  const first = error.validation?.[0];
+  const location = error.validationContext ?? 'request';
+  const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (params?.missingProperty ?? params?.additionalProperty);
+  const message = params?.additionalProperty ? `${location}: unknown parameter "${params.additionalProperty}"` : `${location}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`;
+  return { message, location, ...(field ? { field } : {}) };
 }
 
 /**
