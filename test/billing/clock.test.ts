@@ -137,6 +137,24 @@ describe('billing clock', () => {
     if (billedBeforeKill < renewals) expect(counted).toBeGreaterThan(0);
   });
 
+  it('a subscription that cannot be billed is left due without holding back the others of its batch', async () => {
+    const { env, ids } = await prepare({ PSIF_BILLING_CLOCK_BATCH: '1000' });
+    const core = await openCore(loadConfig(env));
+    cleanups.push(() => core.close());
+    const poison = ids[0]!;
+    // A row no transition can read (as a bug or a manual edit could leave it): its batch fails as a whole.
+    await core.db.kysely.updateTable('billing_subscriptions').set({ addons: 'not json' }).where('subscription_id', '=', poison).execute();
+    const errors: unknown[] = [];
+    const log = { warn: () => undefined, error: (context: unknown) => errors.push(context), info: () => undefined } as unknown as Parameters<typeof core.billing.clock.runDue>[1];
+    const round = await core.billing.clock.runDue(Date.now(), log);
+    expect(errors).toEqual([expect.objectContaining({ subscriptionId: poison })]);
+    const renewed = await core.db.kysely.selectFrom('billing_invoices').select(['subscription_id']).where('reason', '=', 'renewal').execute();
+    expect(new Set(renewed.map((r) => r.subscription_id))).toEqual(new Set(ids.slice(1)));
+    expect(round.transitions).toBe(renewed.length);
+    const stillDue = await core.db.kysely.selectFrom('billing_subscriptions').select('subscription_id').where('next_action_at', '<=', Date.now()).execute();
+    expect(stillDue.map((r) => r.subscription_id)).toEqual([poison]);
+  });
+
   it.runIf(testBackend() === 'postgres')('claims with SKIP LOCKED on PostgreSQL: concurrent batches take different subscriptions', async () => {
     const { env } = await prepare({ PSIF_BILLING_CLOCK_BATCH: '1000' });
     const cores: Core[] = [await openCore(loadConfig(env)), await openCore(loadConfig(env))];
