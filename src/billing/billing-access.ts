@@ -36,6 +36,13 @@ export function actorOf(principal: Principal | undefined): Actor {
   throw billingError('FORBIDDEN', `${principal.kind} clients cannot use the Billing API`);
 }
 
+/** The caller of a route, once it passed `requireScope`. */
+export function authorize(principal: Principal | undefined, scope: BillingScope, options: { shops: boolean }): Actor {
+  const actor = actorOf(principal);
+  requireScope(actor, scope, options);
+  return actor;
+}
+
 /** A vendor must hold `scope`; a shop may call the route only when `shops` allows it. */
 export function requireScope(actor: Actor, scope: BillingScope, options: { shops: boolean }): void {
   if (actor.kind === 'vendor' && !actor.scopes.includes(scope)) throw billingError('INSUFFICIENT_SCOPE', `this route needs the scope ${scope}`);

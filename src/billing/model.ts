@@ -25,9 +25,6 @@ export interface SubscriptionAddon {
   usage: number;
 }
 
-/** Statuses in which the shop may use the product (billing.md §2.3). */
-export const USABLE_STATUSES = ['in_trial', 'active', 'non_renewing'] as const;
-
 /**
  * Ids with a type prefix, like Stripe's: a millisecond timestamp then 64 random bits, so ids sort by
  * creation (list order among equal dates) and inserts land at the end of the primary-key index.

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/http/server.js';
-import { actorOf, requireScope } from '../billing-access.js';
-import { billingError } from '../billing-errors.js';
+import { type Actor, authorize } from '../billing-access.js';
 import type { BillingProductTable } from '../../platform/db/schema.js';
 import { componentView } from '../views.js';
 import type { BillingRouteOptions } from './billing-plugin.js';
@@ -18,11 +17,6 @@ function productView(row: BillingProductTable) {
 /** Products and components: the public price list (A1) and vendors' management of their catalog. */
 export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteOptions): Promise<void> {
   const { catalog } = billing;
-  const vendorOf = (principal: Parameters<typeof actorOf>[0]) => {
-    const actor = actorOf(principal);
-    if (actor.kind === 'shop') throw billingError('FORBIDDEN', 'products are managed with vendor tokens');
-    return actor;
-  };
 
   app.get('/products/:productId/components', {
     schema: {
@@ -53,8 +47,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 201: Item(ProductView), ...billingErrors(400, 401, 403, 409) },
     },
   }, async (request, reply) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.write', { shops: false });
+    const actor = authorize(request.principal, 'product.write', { shops: false });
     const row = await catalog.createProduct(request.billingEnv, actor.clientId, request.body);
     return reply.code(201).send({ item: productView(row) });
   });
@@ -68,8 +61,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Items(ProductView), ...billingErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.read', { shops: false });
+    const actor = authorize(request.principal, 'product.read', { shops: false });
     const rows = await catalog.products(request.billingEnv, actor.clientId);
     return { items: rows.map(productView), total: rows.length };
   });
@@ -83,8 +75,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Item(ProductView), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.read', { shops: false });
+    const actor = authorize(request.principal, 'product.read', { shops: false });
     return { item: productView(actor.kind === 'admin' ? await catalog.product(request.billingEnv, request.params.productId) : await catalog.ownedProduct(request.billingEnv, actor.clientId, request.params.productId)) };
   });
 
@@ -97,8 +88,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Item(ProductView), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.write', { shops: false });
+    const actor = authorize(request.principal, 'product.write', { shops: false });
     const owner = await ownerOf(request.billingEnv, actor, request.params.productId);
     return { item: productView(await catalog.updateProduct(request.billingEnv, owner, request.params.productId, request.body as { name?: string })) };
   });
@@ -112,8 +102,7 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 201: Item(ComponentView), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.write', { shops: false });
+    const actor = authorize(request.principal, 'product.write', { shops: false });
     const body = request.body;
     const row = await billing.catalog.createComponent(request.billingEnv, await ownerOf(request.billingEnv, actor, request.params.productId), request.params.productId, {
       ...body,
@@ -135,14 +124,13 @@ export async function catalogRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Item(ComponentView), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = vendorOf(request.principal);
-    requireScope(actor, 'product.write', { shops: false });
+    const actor = authorize(request.principal, 'product.write', { shops: false });
     const owner = await ownerOf(request.billingEnv, actor, request.params.productId);
     return { item: componentView(await catalog.updateComponent(request.billingEnv, owner, request.params.productId, request.params.componentId, request.body as { status?: 'active' })) };
   });
 
   /** The vendor acting on a product: the caller, or for an admin the product's owner. */
-  async function ownerOf(env: 'live' | 'sandbox', actor: ReturnType<typeof vendorOf>, productId: string): Promise<string> {
+  async function ownerOf(env: 'live' | 'sandbox', actor: Actor, productId: string): Promise<string> {
     return actor.kind === 'admin' ? (await catalog.product(env, productId)).vendor_client_id : actor.clientId;
   }
 }

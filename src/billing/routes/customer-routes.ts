@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../platform/http/server.js';
-import { type Actor, actorOf, canReachCustomer, requireScope, subscriptionGuard } from '../billing-access.js';
+import { type Actor, authorize, canReachCustomer, subscriptionGuard } from '../billing-access.js';
 import { billingError } from '../billing-errors.js';
 import type { Customer } from '../model.js';
 import { findCustomer } from '../storage/billing-repository.js';
@@ -58,8 +58,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 201: Item(CustomerView), ...billingErrors(400, 401, 403, 409) },
     },
   }, async (request, reply) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.write', { shops: true });
+    const actor = authorize(request.principal, 'customer.write', { shops: true });
     const body = request.body;
     if (actor.kind === 'shop' && (body.id !== actor.shopId || (body.type ?? 'shop') !== 'shop')) throw billingError('FORBIDDEN', 'a shop token creates only its own shop customer');
     const customer = await customers.create(request.billingEnv, { id: body.id, type: (body.type ?? 'shop') as 'shop', email: body.email, locale: body.locale as string | undefined, parentId: body.parentId, createdFromIp: request.ip, createdBy: actor.clientId });
@@ -75,8 +74,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: CustomerView, ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.read', { shops: true });
+    const actor = authorize(request.principal, 'customer.read', { shops: true });
     return customerView(await reachable(request, actor, request.params.customerId));
   });
 
@@ -89,8 +87,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: Item(CustomerView), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.write', { shops: true });
+    const actor = authorize(request.principal, 'customer.write', { shops: true });
     await reachable(request, actor, request.params.customerId);
     return { item: customerView(await customers.update(request.billingEnv, request.params.customerId, request.body as { email?: string })) };
   });
@@ -104,8 +101,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: Item(CustomerView), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.write', { shops: true });
+    const actor = authorize(request.principal, 'customer.write', { shops: true });
     liveShopOnly(request, actor, 'billing address');
     await reachable(request, actor, request.params.customerId);
     const { billingAddress, vatNumber } = request.body;
@@ -121,8 +117,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: Item(CustomerView), ...billingErrors(400, 401, 402, 403, 404, 409, 503) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.write', { shops: true });
+    const actor = authorize(request.principal, 'customer.write', { shops: true });
     liveShopOnly(request, actor, 'payment method');
     await reachable(request, actor, request.params.customerId);
     return { item: customerView(await customers.setPaymentMethod(request.billingEnv, request.params.customerId, request.body)) };
@@ -137,8 +132,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: SubscriptionView, ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.read', { shops: true });
+    const actor = authorize(request.principal, 'subscription.read', { shops: true });
     const { snapshot } = await subscriptions.ofCustomer(request.billingEnv, request.params.customerId, request.params.productId, subscriptionGuard(actor));
     return subscriptionView(snapshot);
   });
@@ -152,8 +146,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 201: SubscriptionView, ...billingErrors(400, 401, 402, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write', { shops: true });
+    const actor = authorize(request.principal, 'subscription.write', { shops: true });
     const { customerId } = request.params;
     if (actor.kind === 'shop' && customerId !== actor.shopId) throw billingError('CUSTOMER_NOT_FOUND', `no customer "${customerId}"`);
     const existing = await findCustomer(db, request.billingEnv, customerId);
@@ -181,8 +174,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: ClockView, ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write', { shops: true });
+    const actor = authorize(request.principal, 'subscription.write', { shops: true });
     if (request.billingEnv !== 'sandbox') throw billingError('TEST_CLOCK_SANDBOX_ONLY');
     const customer = await reachable(request, actor, request.params.customerId);
     return { customerId: customer.customer_id, now: new Date(billing.engine.now(customer)).toISOString(), frozen: customer.clock_at !== null };
@@ -197,8 +189,7 @@ export async function customerRoutes(app: App, { billing, bearer }: BillingRoute
       response: { 200: ClockView, ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write', { shops: true });
+    const actor = authorize(request.principal, 'subscription.write', { shops: true });
     if (request.billingEnv !== 'sandbox') throw billingError('TEST_CLOCK_SANDBOX_ONLY');
     const customer = await reachable(request, actor, request.params.customerId);
     const from = billing.engine.now(customer);

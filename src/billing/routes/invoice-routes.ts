@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/http/server.js';
-import { actorOf, requireScope } from '../billing-access.js';
+import { type Actor, authorize } from '../billing-access.js';
 import { billingError } from '../billing-errors.js';
 import type { Invoice } from '../model.js';
 import { invoiceView } from '../views.js';
@@ -15,7 +15,7 @@ const InvoiceParams = Type.Object({ invoiceId: ObjectId });
 export async function invoiceRoutes(app: App, { billing, bearer }: BillingRouteOptions): Promise<void> {
   const { invoices } = billing;
   /** The invoice, if the caller may see it (404 otherwise). */
-  const visible = (actor: ReturnType<typeof actorOf>, invoice: Invoice) => {
+  const visible = (actor: Actor, invoice: Invoice) => {
     const mine = actor.kind === 'admin' || (actor.kind === 'vendor' ? invoice.vendor_client_id === actor.clientId : invoice.customer_id === actor.shopId);
     if (!mine) throw billingError('INVOICE_NOT_FOUND', `no invoice "${invoice.invoice_id}"`);
     return invoice;
@@ -41,8 +41,7 @@ export async function invoiceRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Items(InvoiceView), ...billingErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'invoices.read', { shops: true });
+    const actor = authorize(request.principal, 'invoices.read', { shops: true });
     const q = request.query;
     const byCustomer = q.type === 'customer';
     const result = await invoices.list(
@@ -72,8 +71,7 @@ export async function invoiceRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Item(InvoiceView), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'invoices.read', { shops: true });
+    const actor = authorize(request.principal, 'invoices.read', { shops: true });
     return { item: invoiceView(visible(actor, await invoices.get(request.billingEnv, request.params.invoiceId))) };
   });
 
@@ -86,8 +84,7 @@ export async function invoiceRoutes(app: App, { billing, bearer }: BillingRouteO
       response: { 200: Item(Type.Object({ downloadUrl: Type.String({ format: 'uri' }), validTill: Type.Integer() })), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'invoices.read', { shops: true });
+    const actor = authorize(request.principal, 'invoices.read', { shops: true });
     return { item: invoices.downloadLink(visible(actor, await invoices.get(request.billingEnv, request.params.invoiceId))) };
   });
 

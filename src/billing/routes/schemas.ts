@@ -1,5 +1,4 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 
 /**
  * The Billing API's schemas: one declaration per answer for validation, serialization and OpenAPI.
@@ -341,5 +340,3 @@ export const ClockAdvanceInput = Type.Object(
   { additionalProperties: false, minProperties: 1, maxProperties: 1 },
 );
 export const ClockView = Type.Object({ customerId: Type.String(), now: Type.String({ format: 'date-time' }), frozen: Type.Boolean({ description: 'True once advanced: the customer\'s time moves only when advanced' }), transitions: Type.Optional(Type.Integer({ description: 'Renewals, trial ends, retries... run by this advance' })) });
-
-export const WebhookEventTypeSchema = stringEnum(WEBHOOK_EVENT_TYPES);

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '../../platform/http/server.js';
-import { actorOf, canReachCustomer, requireScope, subscriptionGuard } from '../billing-access.js';
+import { authorize, canReachCustomer, subscriptionGuard } from '../billing-access.js';
 import { billingError } from '../billing-errors.js';
 import { findCustomer } from '../storage/billing-repository.js';
 import { subscriptionDto, subscriptionView } from '../views.js';
@@ -26,8 +26,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 200: SubscriptionView, ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.read', { shops: true });
+    const actor = authorize(request.principal, 'subscription.read', { shops: true });
     return subscriptionView((await subscriptions.get(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor))).snapshot);
   });
 
@@ -41,8 +40,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 200: Item(SubscriptionDto), ...billingErrors(400, 401, 402, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write', { shops: true });
+    const actor = authorize(request.principal, 'subscription.write', { shops: true });
     const { snapshot } = await subscriptions.changePlan(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor), request.body.subscriptionItemId, request.body.couponCode);
     return { item: subscriptionDto(snapshot) };
   });
@@ -63,8 +61,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
         response: { 200: Item(SubscriptionView), ...billingErrors(400, 401, 402, 403, 404, 409) },
       },
     }, async (request) => {
-      const actor = actorOf(request.principal);
-      requireScope(actor, 'subscription.write', { shops: true });
+      const actor = authorize(request.principal, 'subscription.write', { shops: true });
       const guard = subscriptionGuard(actor);
       const env = request.billingEnv;
       const id = (request.params as { subscriptionId: string }).subscriptionId;
@@ -89,8 +86,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 200: Item(SubscriptionView), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write', { shops: true });
+    const actor = authorize(request.principal, 'subscription.write', { shops: true });
     return { item: subscriptionView((await subscriptions.removeScheduledChanges(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor))).snapshot) };
   });
 
@@ -104,8 +100,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 200: Item(Type.Object({ quantity: Type.Integer() })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write.quantity', { shops: false });
+    const actor = authorize(request.principal, 'subscription.write.quantity', { shops: false });
     const result = await subscriptions.setQuantity(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor), request.params.subscriptionItemId, { action: 'SET', quantity: request.body.quantity });
     return { item: { quantity: result.quantity } };
   });
@@ -120,8 +115,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 201: Item(Type.Object({ usageQuantity: Type.Integer({ description: 'The usage of the current term, this report included' }) })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write.usage', { shops: false });
+    const actor = authorize(request.principal, 'subscription.write.usage', { shops: false });
     const result = await subscriptions.addUsage(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor), request.params.subscriptionItemId, request.body.usageQuantity);
     return reply.code(201).send({ item: { usageQuantity: result.usage } });
   });
@@ -136,8 +130,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 201: Item(Type.Object({ amount: Type.Integer(), description: Type.String() })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'subscription.write.charge_at_term', { shops: false });
+    const actor = authorize(request.principal, 'subscription.write.charge_at_term', { shops: false });
     await subscriptions.addChargeAtTerm(request.billingEnv, request.params.subscriptionId, subscriptionGuard(actor), request.body.amount, request.body.description);
     return reply.code(201).send({ item: { amount: request.body.amount, description: request.body.description } });
   });
@@ -151,8 +144,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       response: { 201: Item(EstimateView), ...billingErrors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    const actor = actorOf(request.principal);
-    requireScope(actor, 'customer.write.estimate', { shops: true });
+    const actor = authorize(request.principal, 'customer.write.estimate', { shops: true });
     const body = request.body;
     if (body.coupon) throw billingError('COUPON_NOT_FOUND', `no coupon "${body.coupon.couponCode}"`);
     const customer = await findCustomer(billing.engine.db.kysely, request.billingEnv, body.customerId);

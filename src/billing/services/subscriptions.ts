@@ -3,7 +3,7 @@ import { billingError } from '../billing-errors.js';
 import { type Component, type Customer, type Subscription, type SubscriptionAddon, type UnitOfWork, newId } from '../model.js';
 import { addPeriod } from '../periods.js';
 import { componentAmount } from '../pricing.js';
-import { ComponentCache, findCustomerSubscription, getComponent, getCustomer, getSubscription } from '../storage/billing-repository.js';
+import { ComponentCache, findCustomerSubscription, getCustomer, getSubscription } from '../storage/billing-repository.js';
 import { type SubscriptionSnapshot, addonsOf, billingAddressOf } from '../views.js';
 import type { BillingCatalog } from './catalog.js';
 import type { BillingCustomers } from './customers.js';
@@ -394,4 +394,3 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed: billing_subscriptions/.test(e?.message ?? '');
 }
 
-export { getComponent };

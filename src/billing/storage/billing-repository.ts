@@ -151,5 +151,3 @@ export async function dueInvoices(db: Kysely<Database>, env: BillingEnv, subscri
     .orderBy('invoice_date')
     .execute();
 }
-
-export type InvoiceRow = Selectable<Database['billing_invoices']>;
