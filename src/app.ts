@@ -159,7 +159,7 @@ async function registerApis(app: App, core: Core, metrics: Metrics): Promise<voi
   await app.register(shopSelfServiceRoutes, { auth, shops });
   await app.register(shopFacingRoutes, { auth, cloudsync, metrics });
   await app.register(rawRoutes, { auth, raw: core.raw, publicUrl: config.publicUrl });
-  await app.register(reportingRoutes, { auth, reporting: core.reporting });
+  await app.register(reportingRoutes, { auth, reporting: core.reporting, billing: core.billing });
   await app.register(adminSyncRoutes, { auth, sync: core.sync, prefix: '/admin/v1' });
   await app.register(syncRoutes, { auth, sync: core.sync, access: core.raw.access, catalog: core.catalog });
   await app.register(adminWebhookRoutes, { auth, webhooks: core.webhooks, prefix: '/admin/v1' });

@@ -9,6 +9,7 @@ import { BillingClock } from './services/billing-clock.js';
 import { BillingCatalog } from './services/catalog.js';
 import { BillingCustomers } from './services/customers.js';
 import { BillingEngine, type EventSink } from './services/engine.js';
+import { BillingKpiReport } from './services/billing-kpis.js';
 import { BillingInvoices } from './services/invoices.js';
 import { BillingSubscriptions } from './services/subscriptions.js';
 
@@ -21,6 +22,7 @@ export interface BillingModule {
   invoices: BillingInvoices;
   clock: BillingClock;
   apiKeys: BillingApiKeys;
+  kpis: BillingKpiReport;
   /** Starts this process' real-time billing clock (roles all and worker). */
   startClock(log: FastifyBaseLogger, metrics?: Metrics): void;
   stop(): Promise<void>;
@@ -39,6 +41,7 @@ export function createBillingModule(db: Db, config: Config, secret: MasterSecret
     subscriptions: new BillingSubscriptions(engine, customers, catalog),
     invoices: new BillingInvoices(db.kysely, secret.deriveKey('billing-invoice-links'), config.publicUrl),
     clock,
+    kpis: new BillingKpiReport(db.kysely),
     apiKeys: new BillingApiKeys(db.kysely),
     startClock: (log, metrics) => clock.start(log, metrics),
     stop: () => clock.stop(),

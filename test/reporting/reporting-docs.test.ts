@@ -35,6 +35,9 @@ const OPERATIONS = {
   '/reporting/v1/shop/{shopId}/jobs': 'getShopSyncJobs',
   '/reporting/v1/shop/{shopId}/sync-state': 'getShopSyncState',
   '/reporting/v1/shop/{shopId}/health': 'getShopHealth',
+  '/reporting/v1/shop/{shopId}/consents': 'getShopConsentReport',
+  '/reporting/v1/shops': 'listVisibleShops',
+  '/reporting/v1/overview': 'getOverview',
 };
 
 describe('documentation', () => {

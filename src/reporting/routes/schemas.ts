@@ -190,3 +190,98 @@ export const ShopHealthView = Type.Object({
     "The shop's apiHealthCheck answer; versions only when the probe carried a valid job",
   ),
 });
+
+export const OverviewQuery = Type.Object(
+  {
+    vendorId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'Vendors: yourself (the default). Operators: one vendor, by client id or name (every vendor by default)' })),
+    sandbox: Type.Optional(Type.Boolean({ default: false, description: 'Billing KPIs of sandbox data instead of live data' })),
+    ...Window,
+  },
+  { additionalProperties: false },
+);
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const Overview = Type.Object({
+  start: Instant,
+  end: Instant,
+  bucket: stringEnum(['hour', 'day'], { description: 'The width of each syncVolume entry: hours for windows up to 3 days, UTC days beyond' }),
+  shops: Type.Integer({ minimum: 0, description: 'Shops holding at least one consent for your modules (operators: every registered shop)' }),
+  modules: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      vendorClientId: Type.String(),
+      activeInstallations: Type.Integer({ minimum: 0, description: 'Shops holding at least one consent for the module' }),
+      inactiveInstallations: Type.Integer({ minimum: 0, description: 'Shops that onboarded the module and later revoked every consent' }),
+    }),
+  ),
+  installations: Type.Object({ active: Count, inactive: Count }),
+  shopsByCountry: Type.Array(
+    Type.Object({ country: Type.String({ description: "ISO 3166 alpha-2 code from the shop's synced info content; unknown before it is synced" }), shops: Type.Integer({ minimum: 1 }) }),
+    { description: 'Most shops first' },
+  ),
+  syncVolume: Type.Array(
+    Type.Object({
+      at: Type.String({ format: 'date-time', description: 'Start of the bucket' }),
+      objects: Type.Integer({ minimum: 0, description: 'Objects pulled by the pulls that finished in the bucket' }),
+      errors: Type.Integer({ minimum: 0, description: 'Failed calls to the shops in the bucket' }),
+    }),
+    { description: 'Every bucket of the window, oldest first, empty ones included' },
+  ),
+  billing: Type.Object({
+    environment: stringEnum(['live', 'sandbox']),
+    activeSubscriptions: Type.Integer({ minimum: 0, description: 'Active subscriptions, those cancelling at term end included' }),
+    trialSubscriptions: Type.Integer({ minimum: 0 }),
+    mrr: Type.Array(
+      Type.Object({ currency: Type.String(), amount: Type.Integer({ description: 'Minor units (cents), before tax' }) }),
+      { description: 'Monthly recurring revenue per currency: plans and fixed addons of the paying subscriptions at their current quantities, yearly terms divided by 12, usage left out' },
+    ),
+    churn: Type.Object({
+      cancelled: Type.Integer({ minimum: 0, description: 'Subscriptions paying at the window start and cancelled within it' }),
+      activeAtStart: Type.Integer({ minimum: 0, description: 'Subscriptions paying at the window start' }),
+      rate: nullable(Type.Number({ minimum: 0, maximum: 1 }), 'cancelled / activeAtStart; null when nothing was paying at the start'),
+    }),
+  }),
+});
+
+export const ShopsQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the shop URL or id, case-insensitive' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size (1 to 200)' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, default: 0, description: 'Shops to skip' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ShopList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      shopId: Type.String(),
+      url: Type.String(),
+      country: nullable(Type.String(), "ISO 3166 alpha-2 code from the shop's synced info content"),
+      modules: Type.Array(Type.Object({ name: Type.String(), consents: Type.Array(Type.String()) }), { description: 'Your modules holding consents in the shop (operators: every module)' }),
+      lastSyncAt: NullableInstant('The last successful pull of any content'),
+      errors24h: Type.Integer({ minimum: 0, description: 'Failed calls of the last 24 hours, for the contents you may see' }),
+      healthy: flag('The last health probe; null before the first'),
+      checkedAt: NullableInstant('When the shop was last probed'),
+    }),
+    { description: 'Newest shops first' },
+  ),
+  total: Type.Integer({ minimum: 0 }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const ShopConsents = Type.Object({
+  shopId: Type.String(),
+  modules: Type.Array(
+    Type.Object({
+      module: Type.String(),
+      consents: Type.Array(Type.Object({ consent: Type.String(), grantedAt: Instant }), { description: 'Held now' }),
+      events: Type.Array(
+        Type.Object({ consent: Type.String(), action: stringEnum(['granted', 'revoked']), via: Type.String({ description: 'Where the change came from' }), at: Instant }),
+        { description: 'The last changes, newest first (at most 100 for the shop)' },
+      ),
+    }),
+  ),
+});

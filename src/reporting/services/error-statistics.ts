@@ -1,12 +1,15 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
-import type { Catalog } from '../../catalog/catalog.js';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';
 import { isoInstant } from '../../platform/time/iso-instant.js';
 import { errorCodeInfo } from '../../sync/error-codes.js';
 import type { ReportWindow } from '../report-window.js';
+import type { ConsentCoverage } from './consent-coverage.js';
 
-/** Whose errors: one shop's, for the contents a vendor may see, or those of every shop consenting to a vendor. */
-export type ErrorScope = { shopId: string; contents: readonly string[] } | { vendorClientId: string };
+/**
+ * Whose errors: one shop's, for the contents a viewer may see; those of every shop consenting to a vendor,
+ * for the contents its consents cover; or every shop's (`vendorClientId: null`, operators).
+ */
+export type ErrorScope = { shopId: string; contents: readonly string[] } | { vendorClientId: string | null };
 
 /** One code's count in a window, in the shape of PrestaShop's Reporting API (Go client `SyncError`) plus psif's code. */
 export interface ErrorCount {
@@ -32,21 +35,13 @@ const HOUR_MS = 3_600_000;
  * Counts of failed calls to shops (sync_errors) by code, over a window, in total or per hour. Queries are
  * served by the (shop_id, at) index for one shop and by the (at) index for a vendor's shops; a vendor's
  * shops are those with a consent for one of its modules, and only errors of contents such a consent covers
- * are counted (the content → consent mapping of the catalog, as a CASE expression).
+ * are counted (ConsentCoverage).
  */
 export class ErrorStatistics {
-  private readonly consentOfContent: Expression<string>;
-
   constructor(
     private readonly db: Kysely<Database>,
-    catalog: Catalog,
-  ) {
-    const branches = catalog.contents.map((content) => {
-      for (const name of [content.name, content.consent]) if (!/^[a-z_]+$/.test(name)) throw new Error(`catalog name "${name}" cannot be written in SQL`);
-      return `WHEN '${content.name}' THEN '${content.consent}'`;
-    });
-    this.consentOfContent = sql<string>`CASE ${sql.ref('e.content')} ${sql.raw(branches.join(' '))} END`;
-  }
+    private readonly coverage: ConsentCoverage,
+  ) {}
 
   async totals(scope: ErrorScope, window: ReportWindow): Promise<ErrorCount[]> {
     const rows = await this.scoped(scope, window)
@@ -56,6 +51,16 @@ export class ErrorStatistics {
     return rows
       .map((row) => ({ code: httpCode(row.code), distribution: Number(row.n), description: errorCodeInfo(row.code).description, errorCode: row.code }))
       .sort((a, b) => b.distribution - a.distribution || (a.errorCode < b.errorCode ? -1 : 1));
+  }
+
+  /** Failed calls per bucket of `bucketMs` (aligned on the epoch, so hours and UTC days), every code together. */
+  async series(scope: ErrorScope, window: ReportWindow, bucketMs: number): Promise<Map<number, number>> {
+    const bucket = sql<number | string>`${sql.ref('e.at')} / ${sql.raw(String(bucketMs))}`;
+    const rows = await this.scoped(scope, window)
+      .select((eb) => [bucket.as('bucket'), eb.fn.countAll<number | string>().as('n')])
+      .groupBy(bucket)
+      .execute();
+    return new Map(rows.map((row) => [Math.floor(Number(row.bucket)) * bucketMs, Number(row.n)]));
   }
 
   async hourly(scope: ErrorScope, window: ReportWindow): Promise<HourlyErrorCount[]> {
@@ -72,22 +77,14 @@ export class ErrorStatistics {
   }
 
   private scoped(scope: ErrorScope, window: ReportWindow) {
-    let query = this.db.selectFrom('sync_errors as e').where('e.at', '>=', window.start).where('e.at', '<', window.end);
+    const query = this.db.selectFrom('sync_errors as e').where('e.at', '>=', window.start).where('e.at', '<', window.end);
     if ('shopId' in scope) {
       if (scope.contents.length === 0) return query.where(sql<SqlBool>`1 = 0`);
       return query.where('e.shop_id', '=', scope.shopId).where('e.content', 'in', scope.contents);
     }
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('consents as c')
-          .innerJoin('modules as m', 'm.name', 'c.module_name')
-          .select(sql.lit(1).as('one'))
-          .whereRef('c.shop_id', '=', 'e.shop_id')
-          .where('m.vendor_client_id', '=', scope.vendorClientId)
-          .where('c.consent', '=', this.consentOfContent),
-      ),
-    );
-    return query;
+    const { vendorClientId } = scope;
+    if (vendorClientId === null) return query;
+    return query.where(this.coverage.byVendor('e', vendorClientId));
   }
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Content } from '../../catalog/catalog.js';
 import type { Database } from '../../platform/db/schema.js';
 import { isoInstant } from '../../platform/time/iso-instant.js';
-import type { ShopScope, Vendor } from '../reporting-access.js';
+import type { ShopScope } from '../reporting-access.js';
 
 /**
  * The three shop-level reports of PrestaShop's Reporting API (cloudsync-protocol §8.2), in the Go client's
@@ -42,15 +42,17 @@ export class SyncOverview {
 
   /**
    * An onboarding is the moment a module's consent set went from empty to non-empty: the grant of `info`,
-   * which is part of every non-empty set and granted only then. First and last over the vendor's modules.
+   * which is part of every non-empty set and granted only then. First and last over the vendor's modules
+   * (every module for an operator).
    */
-  async onboarding(scope: ShopScope, vendor: Vendor) {
+  async onboarding(scope: ShopScope) {
+    const { vendorClientId } = scope;
     const row = await this.db
       .selectFrom('consent_events as e')
       .innerJoin('modules as m', 'm.name', 'e.module_name')
       .select((eb) => [eb.fn.min<number | string | null>('e.at').as('first'), eb.fn.max<number | string | null>('e.at').as('last')])
       .where('e.shop_id', '=', scope.shopId)
-      .where('m.vendor_client_id', '=', vendor.clientId)
+      .$if(vendorClientId !== null, (qb) => qb.where('m.vendor_client_id', '=', vendorClientId!))
       .where('e.consent', '=', 'info')
       .where('e.action', '=', 'granted')
       .executeTakeFirst();
