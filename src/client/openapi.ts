@@ -2045,6 +2045,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reporting/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * KPIs across your shops: installations, countries, sync volume and errors, billing
+         * @description The figures of a dashboard. Vendors get their own (`vendorId`, when given, must name you: 403 otherwise); admin tokens get every vendor's, or one vendor's with `vendorId` (404 `vendor_not_found`). An installation is a shop that onboarded a module: active while the shop holds a consent for it, inactive once every consent was revoked. Sync volume and errors cover the contents the consents cover. Billing KPIs are live data unless `sandbox=true`. The window is `[start, end)`: the last 24 hours by default, at most PSIF_SYNC_HISTORY_DAYS days (default 90); 400 `invalid_window` otherwise. Only errors of the contents your consents cover are counted.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reporting/v1/shops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shops you may open, with their health at a glance
+         * @description Vendors: the shops holding at least one consent for your modules, with your modules' consents only. Admin tokens: every registered shop and module.
+         */
+        get: operations["listVisibleShops"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reporting/v1/shop/{shopId}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consents the shop gives your modules, and their log
+         * @description Per module: the consents held now and the last changes (granted or revoked, and through which route). Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
+         */
+        get: operations["getShopConsentReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reporting/v1/shop-sync-setup/{shopId}": {
         parameters: {
             query?: never;
@@ -2054,7 +2114,7 @@ export interface paths {
         };
         /**
          * A shop's sync setup: URL, contents and languages
-         * @description The contents listed are those your consents cover. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description The contents listed are those your consents cover. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          */
         get: operations["ShopSyncSetupController_getShopSyncSetup"];
         put?: never;
@@ -2074,7 +2134,7 @@ export interface paths {
         };
         /**
          * When a content was first and last synced
-         * @description `shopContent` is required; the answer names it in snake_case. A content your consents do not cover answers 403 `consent_missing`. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description `shopContent` is required; the answer names it in snake_case. A content your consents do not cover answers 403 `consent_missing`. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          */
         get: operations["ShopSyncSummaryController_getSyncSummaryByShopId"];
         put?: never;
@@ -2094,7 +2154,7 @@ export interface paths {
         };
         /**
          * When the shop onboarded your modules
-         * @description An onboarding is a module's consents going from none to some (the grant of `info`). Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description An onboarding is a module's consents going from none to some (the grant of `info`). Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          */
         get: operations["ShopOnboardingController_getOnboardingInfoByShopId"];
         put?: never;
@@ -2172,7 +2232,7 @@ export interface paths {
         };
         /**
          * A shop's sync errors, by code
-         * @description Failed calls to the shop, counted by code. The window is `[start, end)`: the last 24 hours by default, at most PSIF_SYNC_HISTORY_DAYS days (default 90); 400 `invalid_window` otherwise. Only errors of the contents your consents cover are counted. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description Failed calls to the shop, counted by code. The window is `[start, end)`: the last 24 hours by default, at most PSIF_SYNC_HISTORY_DAYS days (default 90); 400 `invalid_window` otherwise. Only errors of the contents your consents cover are counted. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          *
          *     Error codes:
          *
@@ -2288,7 +2348,7 @@ export interface paths {
         };
         /**
          * A shop's sync errors, per hour and code
-         * @description Counts per UTC hour and psif error code, for charts. The window is `[start, end)`: the last 24 hours by default, at most PSIF_SYNC_HISTORY_DAYS days (default 90); 400 `invalid_window` otherwise. Only errors of the contents your consents cover are counted. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description Counts per UTC hour and psif error code, for charts. The window is `[start, end)`: the last 24 hours by default, at most PSIF_SYNC_HISTORY_DAYS days (default 90); 400 `invalid_window` otherwise. Only errors of the contents your consents cover are counted. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          *
          *     Error codes:
          *
@@ -2346,7 +2406,7 @@ export interface paths {
         };
         /**
          * A shop's sync jobs (pulls), newest first
-         * @description One job per pull of a content in a language. Only contents your consents cover are listed; filtering on another answers 403 `consent_missing`. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description One job per pull of a content in a language. Only contents your consents cover are listed; filtering on another answers 403 `consent_missing`. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          */
         get: operations["getShopSyncJobs"];
         put?: never;
@@ -2366,7 +2426,7 @@ export interface paths {
         };
         /**
          * Where each content stands, per language
-         * @description Per content your consents cover and per language: sync mode, milestones, rows held, lag, last error and the pull queued or running. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description Per content your consents cover and per language: sync mode, milestones, rows held, lag, last error and the pull queued or running. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          *
          *     Error codes:
          *
@@ -2424,7 +2484,7 @@ export interface paths {
         };
         /**
          * The shop's last health probe
-         * @description The last apiHealthCheck call psif made to the shop; 404 `health_unknown` before the first. Vendor tokens only. The shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop).
+         * @description The last apiHealthCheck call psif made to the shop; 404 `health_unknown` before the first. Vendor tokens: the shop must have a consent for one of your modules (403 `consent_missing` otherwise, also for an unknown shop). Admin tokens: any shop (404 `shop_not_found` for an unknown one), every module's consents.
          */
         get: operations["getShopHealth"];
         put?: never;
@@ -5033,6 +5093,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /** @description Must be client_credentials */
                     grant_type?: string;
@@ -5106,6 +5171,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     token?: string;
                     /** @description access_token (psif issues no refresh tokens) */
@@ -5183,6 +5254,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     token?: string;
                     /** @description access_token (psif issues no refresh tokens) */
@@ -5242,11 +5319,11 @@ export interface operations {
     };
     listClients: {
         parameters: {
-            query: {
+            query?: {
                 kind?: "vendor" | "shop" | "admin" | "resource_server";
                 status?: "active" | "disabled";
-                limit: number;
-                offset: number;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5308,6 +5385,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "vendor",
+                 *       "name": "newco",
+                 *       "scopes": [
+                 *         "product.read",
+                 *         "subscription.read"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     kind: "vendor" | "shop" | "admin" | "resource_server";
                     name?: string;
@@ -5497,6 +5584,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "scopes": [
+                 *         "product.read",
+                 *         "product.write",
+                 *         "subscription.read"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Allowed scopes */
                     scopes?: string[];
@@ -5568,6 +5664,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "graceSeconds": 3600
+                 *     }
+                 */
                 "application/json": {
                     graceSeconds?: number;
                 };
@@ -5795,6 +5896,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "alg": "ES256"
+                 *     }
+                 */
                 "application/json": {
                     alg?: "ES256" | "RS256";
                 };
@@ -5841,9 +5947,9 @@ export interface operations {
     };
     listShops: {
         parameters: {
-            query: {
-                limit: number;
-                offset: number;
+            query?: {
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5914,6 +6020,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopId": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "url": "https://shop.example",
+                 *       "languages": [
+                 *         "en",
+                 *         "fr"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Shop UUID (PrestaShop Accounts), lowercase */
                     shopId: string;
@@ -6170,6 +6286,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "ps_mymodule",
+                 *       "vendor": "acme"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Module technical name, e.g. ps_mymodule */
                     name: string;
@@ -6360,6 +6482,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopId": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "contents": [
+                 *         "products"
+                 *       ],
+                 *       "full": true
+                 *     }
+                 */
                 "application/json": {
                     /** @description Shop UUID (PrestaShop Accounts), lowercase */
                     shopId: string;
@@ -6489,6 +6620,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "content": "products"
+                 *     }
+                 */
                 "application/json": {
                     content: string;
                 };
@@ -6546,11 +6682,11 @@ export interface operations {
     };
     listUploads: {
         parameters: {
-            query: {
+            query?: {
                 status?: "stored" | "rejected";
                 /** @description A job id issued by psif */
                 jobId?: string;
-                limit: number;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -6769,6 +6905,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://shop.example",
+                 *       "languages": [
+                 *         "en",
+                 *         "fr"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Base URL of the shop (ps_eventbus is reached below it) */
                     url: string;
@@ -6846,6 +6991,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "languages": [
+                 *         "en",
+                 *         "fr"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Base URL of the shop (ps_eventbus is reached below it) */
                     url?: string;
@@ -7039,6 +7192,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "consents": [
+                 *         "products",
+                 *         "categories",
+                 *         "orders"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     consents: ("products" | "carriers" | "carts" | "categories" | "currencies" | "customers" | "employees" | "images" | "languages" | "manufacturers" | "modules" | "orders" | "info" | "stocks" | "stores" | "suppliers" | "taxonomies" | "themes" | "translations" | "wishlists")[];
                 };
@@ -7163,6 +7325,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "moduleName": "ps_mymodule",
+                 *       "shopConsentAccepted": [
+                 *         "products",
+                 *         "orders"
+                 *       ],
+                 *       "shopConsentRevoked": []
+                 *     }
+                 */
                 "application/json": {
                     /** @description Module technical name, e.g. ps_mymodule */
                     moduleName: string;
@@ -7333,6 +7505,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopContents": [
+                 *         "products"
+                 *       ],
+                 *       "action": "upsert"
+                 *     }
+                 */
                 "application/json": {
                     shopContents: string[];
                     action: "upsert" | "delete";
@@ -7405,6 +7585,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopContents": [
+                 *         "products"
+                 *       ],
+                 *       "action": "upsert"
+                 *     }
+                 */
                 "application/json": {
                     shopContents: string[];
                     action: "upsert" | "delete";
@@ -15257,6 +15445,298 @@ export interface operations {
             };
         };
     };
+    getOverview: {
+        parameters: {
+            query?: {
+                /** @description Vendors: yourself (the default). Operators: one vendor, by client id or name (every vendor by default) */
+                vendorId?: string;
+                /** @description Billing KPIs of sandbox data instead of live data */
+                sandbox?: boolean;
+                /** @description Window start, ISO 8601 date-time, inclusive (default: 24 hours before end) */
+                start?: string;
+                /** @description Window end, ISO 8601 date-time, exclusive (default: now) */
+                end?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        start: string;
+                        /** Format: date-time */
+                        end: string;
+                        /**
+                         * @description The width of each syncVolume entry: hours for windows up to 3 days, UTC days beyond
+                         * @enum {string}
+                         */
+                        bucket: "hour" | "day";
+                        /** @description Shops holding at least one consent for your modules (operators: every registered shop) */
+                        shops: number;
+                        modules: {
+                            name: string;
+                            vendorClientId: string;
+                            /** @description Shops holding at least one consent for the module */
+                            activeInstallations: number;
+                            /** @description Shops that onboarded the module and later revoked every consent */
+                            inactiveInstallations: number;
+                        }[];
+                        installations: {
+                            active: number;
+                            inactive: number;
+                        };
+                        /** @description Most shops first */
+                        shopsByCountry: {
+                            /** @description ISO 3166 alpha-2 code from the shop's synced info content; unknown before it is synced */
+                            country: string;
+                            shops: number;
+                        }[];
+                        /** @description Every bucket of the window, oldest first, empty ones included */
+                        syncVolume: {
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket
+                             */
+                            at: string;
+                            /** @description Objects pulled by the pulls that finished in the bucket */
+                            objects: number;
+                            /** @description Failed calls to the shops in the bucket */
+                            errors: number;
+                        }[];
+                        billing: {
+                            /** @enum {string} */
+                            environment: "live" | "sandbox";
+                            /** @description Active subscriptions, those cancelling at term end included */
+                            activeSubscriptions: number;
+                            trialSubscriptions: number;
+                            /** @description Monthly recurring revenue per currency: plans and fixed addons of the paying subscriptions at their current quantities, yearly terms divided by 12, usage left out */
+                            mrr: {
+                                currency: string;
+                                /** @description Minor units (cents), before tax */
+                                amount: number;
+                            }[];
+                            churn: {
+                                /** @description Subscriptions paying at the window start and cancelled within it */
+                                cancelled: number;
+                                /** @description Subscriptions paying at the window start */
+                                activeAtStart: number;
+                                /** @description cancelled / activeAtStart; null when nothing was paying at the start */
+                                rate: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Error of psif APIs */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    listVisibleShops: {
+        parameters: {
+            query?: {
+                /** @description Part of the shop URL or id, case-insensitive */
+                q?: string;
+                /** @description Page size (1 to 200) */
+                limit?: number;
+                /** @description Shops to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest shops first */
+                        items: {
+                            shopId: string;
+                            url: string;
+                            /** @description ISO 3166 alpha-2 code from the shop's synced info content */
+                            country: string | null;
+                            /** @description Your modules holding consents in the shop (operators: every module) */
+                            modules: {
+                                name: string;
+                                consents: string[];
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description The last successful pull of any content
+                             */
+                            lastSyncAt: string | null;
+                            /** @description Failed calls of the last 24 hours, for the contents you may see */
+                            errors24h: number;
+                            /** @description The last health probe; null before the first */
+                            healthy: boolean | null;
+                            /**
+                             * Format: date-time
+                             * @description When the shop was last probed
+                             */
+                            checkedAt: string | null;
+                        }[];
+                        total: number;
+                        limit: number;
+                        offset: number;
+                    };
+                };
+            };
+            /** @description Error of psif APIs */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getShopConsentReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Shop UUID (PrestaShop Accounts), lowercase */
+                shopId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        shopId: string;
+                        modules: {
+                            module: string;
+                            /** @description Held now */
+                            consents: {
+                                consent: string;
+                                /** Format: date-time */
+                                grantedAt: string;
+                            }[];
+                            /** @description The last changes, newest first (at most 100 for the shop) */
+                            events: {
+                                consent: string;
+                                /** @enum {string} */
+                                action: "granted" | "revoked";
+                                /** @description Where the change came from */
+                                via: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Error of psif APIs */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     ShopSyncSetupController_getShopSyncSetup: {
         parameters: {
             query?: never;
@@ -15305,6 +15785,15 @@ export interface operations {
             };
             /** @description Error of psif APIs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15381,6 +15870,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     ShopOnboardingController_getOnboardingInfoByShopId: {
@@ -15436,6 +15934,15 @@ export interface operations {
             };
             /** @description Error of psif APIs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15515,6 +16022,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     ShopErrorCodeController_getShopErrorsCode: {
@@ -15578,6 +16094,15 @@ export interface operations {
             };
             /** @description Error of psif APIs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15658,6 +16183,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     getShopErrorsHourly: {
@@ -15722,6 +16256,15 @@ export interface operations {
             };
             /** @description Error of psif APIs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15847,6 +16390,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Error of psif APIs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     getShopSyncState: {
@@ -15938,6 +16490,15 @@ export interface operations {
             };
             /** @description Error of psif APIs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Error of psif APIs */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16042,8 +16603,8 @@ export interface operations {
     };
     getShopSync: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
             };
             header?: never;
             path: {
@@ -16243,6 +16804,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopId": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "shopContents": [
+                 *         "products",
+                 *         "orders"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Shop UUID (PrestaShop Accounts), lowercase */
                     shopId: string;
@@ -16331,6 +16901,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shopId": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "shopContents": [
+                 *         "products",
+                 *         "orders"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Shop UUID (PrestaShop Accounts), lowercase */
                     shopId: string;
@@ -16637,6 +17216,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "vendor": "acme",
+                 *       "env": "sandbox",
+                 *       "url": "https://hooks.example/psif",
+                 *       "eventTypes": [
+                 *         "subscription.created",
+                 *         "invoice.paid"
+                 *       ],
+                 *       "description": "Billing events of the staging back office"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Vendor client id or vendor name */
                     vendor: string;
@@ -16861,6 +17452,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Billing events of the production back office"
+                 *     }
+                 */
                 "application/json": {
                     /** @description http(s) URL receiving signed POST requests */
                     url?: string;
@@ -17014,10 +17610,10 @@ export interface operations {
     };
     listWebhookDeliveries: {
         parameters: {
-            query: {
+            query?: {
                 status?: "pending" | "succeeded" | "failed";
-                limit: number;
-                offset: number;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {
@@ -17305,6 +17901,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "failed"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: date-time */
                     since?: string;
@@ -17444,6 +18045,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "vendor": "acme"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Vendor client id or name */
                     vendor: string;
@@ -17711,6 +18317,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "rbm-advanced-EUR-Monthly",
+                 *       "componentType": "plan",
+                 *       "componentGroupId": "rbm-advanced",
+                 *       "pricingModel": "per_unit",
+                 *       "price": 990,
+                 *       "currencyCode": "EUR",
+                 *       "billingPeriodUnit": "month",
+                 *       "unitDescription": "stores"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Letters, digits, `_`, `.` and `-`; 1 to 128 characters */
                     id: string;
@@ -17918,6 +18536,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "rbm_example",
+                 *       "name": "RBM",
+                 *       "description": "Recurring billing module"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The module technical name, e.g. `rbm_example` */
                     id: string;
@@ -18081,6 +18706,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Recurring billing module, with reports"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     description?: string | null;
@@ -18169,6 +18799,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "unitDescription": "stores"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     status?: "active" | "archived" | "deleted";
@@ -18270,6 +18905,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "email": "owner@shop.example",
+                 *       "locale": "fr"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The shop UUID (or a user customer id) */
                     id: string;
@@ -18541,6 +19183,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "billing@shop.example"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email?: string | null;
@@ -18689,6 +19336,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "billingAddress": {
+                 *         "company": "Boutique Paris SAS",
+                 *         "line1": "1 rue de la Paix",
+                 *         "city": "Paris",
+                 *         "zip": "75002",
+                 *         "country": "FR"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     billingAddress: {
                         first_name?: string;
@@ -18841,6 +19499,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "number": "4111111111111111",
+                 *       "expiryMonth": 12,
+                 *       "expiryYear": 2030,
+                 *       "cvc": "123"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Card number (sandbox: the test cards of docs/billing.md); never stored */
                     number: string;
@@ -19157,6 +19823,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "productId": "rbm_example",
+                 *       "planId": "rbm-advanced-EUR-Monthly",
+                 *       "quantity": 2
+                 *     }
+                 */
                 "application/json": {
                     /** @description The module technical name, e.g. `rbm_example` */
                     productId: string;
@@ -19430,6 +20103,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "months": 1
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: date-time
@@ -19668,6 +20346,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subscriptionItemId": "rbm-advanced-EUR-Yearly"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Letters, digits, `_`, `.` and `-`; 1 to 128 characters */
                     subscriptionItemId: string;
@@ -19803,6 +20486,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "endOfTerm": true
+                 *     }
+                 */
                 "application/json": {
                     /** @default true */
                     endOfTerm?: boolean;
@@ -20658,6 +21346,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quantity": 3
+                 *     }
+                 */
                 "application/json": {
                     quantity: number;
                 };
@@ -20744,6 +21437,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "usageQuantity": 120
+                 *     }
+                 */
                 "application/json": {
                     usageQuantity: number;
                 };
@@ -20829,6 +21527,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 1500,
+                 *       "description": "Onboarding session"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Minor units */
                     amount: number;
@@ -20913,6 +21617,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "componentId": "rbm-advanced-EUR-Monthly",
+                 *       "customerId": "3f2c1b1e-0000-4000-8000-000000000001",
+                 *       "productId": "rbm_example",
+                 *       "quantity": 3
+                 *     }
+                 */
                 "application/json": {
                     /** @description Letters, digits, `_`, `.` and `-`; 1 to 128 characters */
                     componentId: string;
@@ -21469,6 +22181,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "action": "SET",
+                 *       "quantity": 3
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     action: "UPDATE" | "SET";
