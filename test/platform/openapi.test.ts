@@ -56,19 +56,31 @@ describe('OpenAPI documents', () => {
   });
 });
 
-describe('/docs', () => {
+describe('/docs/reference', () => {
   it('serves the API reference from npm packages, with no CDN', async () => {
-    const response = await fetch(`${t.url}/docs/`, { redirect: 'follow' });
+    const response = await fetch(`${t.url}/docs/reference/`, { redirect: 'follow' });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toMatch(/swagger-ui/i);
     const external = [...html.matchAll(/(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]);
     expect(external).toEqual([]);
-    const bundle = await fetch(`${t.url}/docs/static/swagger-ui-bundle.js`);
+    const bundle = await fetch(`${t.url}/docs/reference/static/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     // Read it all: an unread 1.6 MB response keeps its connection busy and the server's close waiting.
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
-    const initializer = await (await fetch(`${t.url}/docs/static/swagger-initializer.js`)).text();
+    const initializer = await (await fetch(`${t.url}/docs/reference/static/swagger-initializer.js`)).text();
     expect(initializer).toContain('/openapi/auth.json');
+    expect(initializer).toContain('"tryItOutEnabled":true');
+    expect(initializer).toContain('"persistAuthorization":false');
+    const script = await fetch(`${t.url}/docs/reference/static/theme/psif-reference.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain('requestInterceptor');
+  });
+
+  it('redirects the assets of the former /docs to the same files under /docs/reference', async () => {
+    const bundle = await fetch(`${t.url}/docs/static/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.url).toBe(`${t.url}/docs/reference/static/swagger-ui-bundle.js`);
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 });
