@@ -8,6 +8,7 @@ import { type Catalog, catalog } from './catalog/catalog.js';
 import { ensureContentTables } from './catalog/content-tables.js';
 import { type CloudSyncModule, createCloudSyncModule } from './cloudsync/cloudsync-module.js';
 import { removeStaleSpoolFiles } from './cloudsync/ingest/spool.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { adminCloudSyncRoutes } from './cloudsync/routes/admin-routes.js';
 import { CLOUDSYNC_SCHEMAS } from './cloudsync/routes/schemas.js';
 import { shopFacingRoutes } from './cloudsync/routes/shop-facing-routes.js';
@@ -30,6 +31,7 @@ import { SHOPS_SCHEMAS } from './shops/routes/schemas.js';
 import { shopSelfServiceRoutes } from './shops/routes/shop-routes.js';
 import { type ShopsModule, createShopsModule } from './shops/shops-module.js';
 import { opsRoutes } from './ops/routes.js';
+import { portalRoutes } from './portal/portal-routes.js';
 import type { Config } from './platform/config/config.js';
 import { MasterSecret } from './platform/crypto/master-secret.js';
 import { type Db, openDatabase, ping } from './platform/db/database.js';
@@ -165,4 +167,6 @@ async function registerApis(app: App, core: Core, metrics: Metrics): Promise<voi
   await app.register(adminWebhookRoutes, { auth, webhooks: core.webhooks, prefix: '/admin/v1' });
   await app.register(adminBillingRoutes, { auth, billing: core.billing, prefix: '/admin/v1' });
   await app.register(billingRoutes, { auth, billing: core.billing, prefix: '/billing/v1' });
+  await app.register(consoleRoutes);
+  await app.register(portalRoutes);
 }

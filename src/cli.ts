@@ -4,7 +4,9 @@ import { VERSION } from './app.js';
 import { registerBillingCommands } from './cli/billing.js';
 import { registerBillingWebhookCommands } from './cli/billing-webhooks.js';
 import { registerClientCommands } from './cli/clients.js';
+import { registerDemoCommand } from './cli/demo.js';
 import { registerKeyCommands } from './cli/keys.js';
+import { registerPostmanCommand } from './cli/postman.js';
 import { registerShopCommands } from './cli/shops.js';
 import { registerShopSimCommand } from './cli/shop-sim.js';
 import { registerStartCommand } from './cli/start.js';
@@ -26,6 +28,8 @@ registerShopSimCommand(program);
 registerSyncCommands(program);
 registerBillingCommands(program);
 registerBillingWebhookCommands(program);
+registerDemoCommand(program);
+registerPostmanCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,7 @@ interface ShopSimOptions {
   orders?: number;
   customers?: number;
   carts?: number;
+  country?: string;
   fixtures?: string;
   port: number;
   host: string;
@@ -68,6 +69,7 @@ export function registerShopSimCommand(program: Command): void {
     .option('--orders <n>', 'generated shop: orders (default products / 10)', integer)
     .option('--customers <n>', 'generated shop: customers (default products / 20)', integer)
     .option('--carts <n>', 'generated shop: carts (default orders × 1.25)', integer)
+    .option('--country <code>', "generated shop: its country (ISO 3166-1 alpha-2) in the info content, e.g. FR (default GB)")
     .option('--fixtures <version>', 'serve the real ps_eventbus fixtures of a PrestaShop version (1.6, 1.7, 8, 9, 9.1) instead')
     .option('--port <port>', 'port to listen on (0: any free port)', integer, 9000)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
@@ -108,7 +110,7 @@ export function registerShopSimCommand(program: Command): void {
         token: options.token,
         clientId: options.clientId,
         clientSecret: options.clientSecret,
-        source: options.fixtures ? { fixtures: options.fixtures } : { generated: { products: options.products, languages, orders: options.orders, customers: options.customers, carts: options.carts } },
+        source: options.fixtures ? { fixtures: options.fixtures } : { generated: { products: options.products, languages, orders: options.orders, customers: options.customers, carts: options.carts, country: options.country } },
         liveSyncDebounceMs: options.debounceMs,
         moduleVersion: options.moduleVersion,
         faults: faultsOf(options),

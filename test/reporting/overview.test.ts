@@ -120,7 +120,7 @@ describe('GET /reporting/v1/overview', () => {
     const overview = async (vendor: BillingVendor, query: Record<string, string>) => {
       const response = await fetch(`${rig.ts.url}/reporting/v1/overview?${new URLSearchParams({ sandbox: 'true', ...query })}`, { headers: { authorization: `Bearer ${vendor.api.token}` } });
       expect(response.status).toBe(200);
-      return (await response.json()).billing;
+      return ((await response.json()) as { billing: any }).billing;
     };
     // A window from an hour from now to two days from now: everything above was paying at its start.
     const window = { start: new Date(now + HOUR).toISOString(), end: new Date(now + 48 * HOUR).toISOString() };

@@ -67,6 +67,17 @@ describe('generated rows', () => {
     }
   });
 
+  it("carry the shop's country in its info, with that country's currency and time zone; the fixture's by default", () => {
+    const info = (country?: string) => new ShopData(buildDataset({ generated: { ...options, country } })).table('info').rows('en')[0];
+    expect(info('de')).toMatchObject({ country_code: 'DE', default_currency: 'EUR', timezone: 'Europe/Berlin', languages: 'en;de' });
+    expect(info('PL')).toMatchObject({ country_code: 'PL', default_currency: 'PLN', timezone: 'Europe/Warsaw' });
+    expect(info('CH')).toMatchObject({ country_code: 'CH', default_currency: 'EUR', timezone: 'Europe/Paris' });
+    expect(info()).toMatchObject({ country_code: 'GB', default_currency: 'EUR', timezone: 'Europe/Paris' });
+    expect(() => buildDataset({ generated: { ...options, country: 'FRA' } })).toThrow(/ISO 3166-1 alpha-2/);
+    const line = encodeLine('shops', info('FR')!);
+    expect(line).toContain('"country_code":"FR"');
+  });
+
   it('give a third of the products 2 to 4 combinations, one default each, every id unique', () => {
     const products = new ShopData(buildDataset({ generated: options })).table('products').rows('en');
     const byProduct = new Map<number, typeof products>();

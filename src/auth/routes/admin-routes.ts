@@ -56,7 +56,7 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
         tokenEndpointAuthMethod: Type.Optional(AuthMethod),
         grantTypes: Type.Optional(Strings('Default ["client_credentials"]; [] for an introspection-only resource server')),
         accessTokenTtl: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2_592_000 }), Type.Null()])),
-      }, { additionalProperties: false }),
+      }, { additionalProperties: false, examples: [{ kind: 'vendor', name: 'newco', scopes: ['product.read', 'subscription.read'] }] }),
       response: { 201: Type.Ref(ClientWithSecretView), ...errors, 409: Type.Ref(ApiErrorBody) },
     },
   }, async (request, reply) => {
@@ -79,7 +79,7 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
         tokenEndpointAuthMethod: Type.Optional(AuthMethod),
         grantTypes: Type.Optional(Strings('Allowed grant types')),
         accessTokenTtl: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2_592_000 }), Type.Null()])),
-      }, { additionalProperties: false, minProperties: 1 }),
+      }, { additionalProperties: false, minProperties: 1, examples: [{ scopes: ['product.read', 'product.write', 'subscription.read'] }] }),
       response: { 200: Type.Ref(ClientView), ...withNotFound },
     },
   }, async (request) => clientView(await auth.clients.update(request.params.clientId, request.body)));
@@ -88,7 +88,7 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
     schema: {
       tags: ['admin'], operationId: 'rotateClientSecret', summary: 'Rotate a client secret', security, params: ClientId,
       description: 'The previous secret keeps working until previousSecretExpiresAt (PSIF_SECRET_GRACE, or graceSeconds).',
-      body: Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })) }, { additionalProperties: false }),
+      body: Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })) }, { additionalProperties: false, examples: [{ graceSeconds: 3600 }] }),
       response: { 200: Type.Ref(ClientWithSecretView), ...withNotFound },
     },
   }, async (request) => {
@@ -127,7 +127,7 @@ export async function adminAuthRoutes(app: App, { auth }: { auth: AuthModule }):
     schema: {
       tags: ['admin'], operationId: 'rotateSigningKey', summary: 'Rotate the signing key', security,
       description: 'A new key signs from now on; the previous one stays in the JWKS until every token it signed has expired.',
-      body: Type.Object({ alg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256')])) }, { additionalProperties: false }),
+      body: Type.Object({ alg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256')])) }, { additionalProperties: false, examples: [{ alg: 'ES256' }] }),
       response: { 201: Type.Ref(SigningKeyView), ...errors },
     },
   }, async (request, reply) => {

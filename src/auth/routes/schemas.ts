@@ -22,7 +22,7 @@ export const TokenRequest = Type.Object(
     client_id: Type.Optional(Type.String({ description: 'Required with client_secret_post; with Basic it must match the Basic user' })),
     client_secret: Type.Optional(Type.String({ description: 'Only for clients registered with client_secret_post' })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ grant_type: 'client_credentials' }] },
 );
 
 export const TokenResponse = Type.Object(
@@ -42,7 +42,7 @@ export const TokenOnlyRequest = Type.Object(
     client_id: Type.Optional(Type.String()),
     client_secret: Type.Optional(Type.String()),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ token: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl', token_type_hint: 'access_token' }] },
 );
 
 export const IntrospectionResponse = Type.Object(

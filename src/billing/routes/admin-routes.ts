@@ -39,7 +39,7 @@ export async function adminBillingRoutes(app: App, { auth, billing }: { auth: Au
     schema: {
       tags, security, operationId: 'createBillingApiKey', summary: 'Create a billing API key for a vendor',
       description: 'The key (for `X-BILLING-API-KEY` on the internal quantity routes) is shown in this answer only; psif keeps a hash.',
-      body: Type.Object({ vendor: Type.String({ minLength: 1, maxLength: 64, description: 'Vendor client id or name' }) }, { additionalProperties: false }),
+      body: Type.Object({ vendor: Type.String({ minLength: 1, maxLength: 64, description: 'Vendor client id or name' }) }, { additionalProperties: false, examples: [{ vendor: 'acme' }] }),
       response: { 201: Type.Object({ key: Type.String(), item: KeyView }), ...errorResponses(400, 401, 403, 404) },
     },
   }, async (request, reply) => {

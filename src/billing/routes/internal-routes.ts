@@ -32,7 +32,7 @@ export async function internalRoutes(app: App, { billing }: BillingRouteOptions)
       tags, security, operationId: 'updateSubscriptionQuantity', summary: 'Change the plan quantity (internal, B4)',
       description: '`X-BILLING-API-KEY` of the product\'s vendor. `UPDATE` adds `quantity` (negative to remove) to the scheduled (else current) quantity; `SET` replaces it. The result, at least 1, applies from the next renewal (`scheduledQuantity`).',
       params: Params, querystring: NoQuery, headers: KeyHeader,
-      body: Type.Object({ action: stringEnum(['UPDATE', 'SET']), quantity: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+      body: Type.Object({ action: stringEnum(['UPDATE', 'SET']), quantity: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }) }, { additionalProperties: false, examples: [{ action: 'SET', quantity: 3 }] }),
       response: { 200: Type.Object({ item_type: Type.Literal('plan'), quantity: Type.Integer(), unit_price: Type.Integer(), amount: Type.Integer(), item_price_id: Type.String() }), ...billingErrors(400, 403, 404, 409) },
     },
   }, async (request) => {

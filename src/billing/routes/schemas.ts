@@ -55,11 +55,11 @@ const TierSchema = Type.Object(
 
 export const ProductInput = Type.Object(
   { id: ProductId, name: Type.String({ minLength: 1, maxLength: 255 }), description: Type.Optional(nullable(Type.String({ maxLength: 4000 }))) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ id: 'rbm_example', name: 'RBM', description: 'Recurring billing module' }] },
 );
 export const ProductPatch = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), description: Type.Optional(nullable(Type.String({ maxLength: 4000 }))), status: Type.Optional(stringEnum(['active', 'archived'])) },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, examples: [{ description: 'Recurring billing module, with reports' }] },
 );
 export const ProductView = Type.Object({
   id: Type.String(),
@@ -87,11 +87,14 @@ export const ComponentInput = Type.Object(
     mandatoryComponentIds: Type.Optional(Type.Array(Identifier, { maxItems: 20, description: 'Plans only: addons added to every subscription' })),
     unitDescription: Type.Optional(Type.String({ maxLength: 255 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ id: 'rbm-advanced-EUR-Monthly', componentType: 'plan', componentGroupId: 'rbm-advanced', pricingModel: 'per_unit', price: 990, currencyCode: 'EUR', billingPeriodUnit: 'month', unitDescription: 'stores' }],
+  },
 );
 export const ComponentPatch = Type.Object(
   { status: Type.Optional(stringEnum(['active', 'archived', 'deleted'])), unitDescription: Type.Optional(nullable(Type.String({ maxLength: 255 }))) },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, examples: [{ unitDescription: 'stores' }] },
 );
 export const ComponentView: TSchema = Type.Object({
   id: Type.String(),
@@ -123,7 +126,7 @@ const BillingAddressFields = {
 };
 export const BillingAddressInput = Type.Object(
   { billingAddress: Type.Object({ ...BillingAddressFields, country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2: decides the VAT rate' }) }, { additionalProperties: false }), vatNumber: Type.Optional(nullable(Type.String({ maxLength: 32 }))) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ billingAddress: { company: 'Boutique Paris SAS', line1: '1 rue de la Paix', city: 'Paris', zip: '75002', country: 'FR' } }] },
 );
 const BillingAddressView = Type.Object({ ...BillingAddressFields, country: Type.String(), validation_status: Type.Optional(Type.String()), object: Type.Literal('billing_address') });
 
@@ -135,11 +138,11 @@ export const CustomerInput = Type.Object(
     type: Type.Optional(stringEnum(['shop', 'user'], { description: 'Default shop; a shop token may only create its own shop customer' })),
     parentId: Type.Optional(Type.String({ maxLength: 64, description: 'The owner (PrestaShop Accounts user) of the shop' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ id: '3f2c1b1e-0000-4000-8000-000000000001', email: 'owner@shop.example', locale: 'fr' }] },
 );
 export const CustomerPatch = Type.Object(
   { email: Type.Optional(nullable(Type.String({ format: 'email', maxLength: 255 }))), locale: Type.Optional(nullable(Locale)), parentId: Type.Optional(nullable(Type.String({ maxLength: 64 }))) },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, examples: [{ email: 'billing@shop.example' }] },
 );
 export const CardInput = Type.Object(
   {
@@ -148,7 +151,7 @@ export const CardInput = Type.Object(
     expiryYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
     cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ number: '4111111111111111', expiryMonth: 12, expiryYear: 2030, cvc: '123' }] },
 );
 export const CustomerView: TSchema = Type.Object({
   id: Type.String(),
@@ -260,7 +263,7 @@ export const SubscriptionInput = Type.Object(
     startDate: Type.Optional(Type.String({ format: 'date-time', description: 'A later start makes the subscription `future` until then' })),
     customer: Type.Optional(Type.Object({ email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })), locale: Type.Optional(Locale), parentId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false, description: 'Used when the customer does not exist yet' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ productId: 'rbm_example', planId: 'rbm-advanced-EUR-Monthly', quantity: 2 }] },
 );
 
 const LineItemView = Type.Object({
@@ -311,7 +314,7 @@ export const EstimateInput = Type.Object(
     subscriptionId: Type.Optional(ObjectId),
     coupon: Type.Optional(Type.Object({ couponCode: Type.String(), isCurrentlyApplied: Type.Boolean() })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ componentId: 'rbm-advanced-EUR-Monthly', customerId: '3f2c1b1e-0000-4000-8000-000000000001', productId: 'rbm_example', quantity: 3 }] },
 );
 export const EstimateView: TSchema = Type.Object({
   coupon: Type.Null(),
@@ -337,6 +340,6 @@ export const ClockAdvanceInput = Type.Object(
     seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 * 366 * 86_400, description: 'Or: how far to move it' })),
     months: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'Or: calendar months to move it (from the clock\'s day)' })),
   },
-  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, examples: [{ months: 1 }] },
 );
 export const ClockView = Type.Object({ customerId: Type.String(), now: Type.String({ format: 'date-time' }), frozen: Type.Boolean({ description: 'True once advanced: the customer\'s time moves only when advanced' }), transitions: Type.Optional(Type.Integer({ description: 'Renewals, trial ends, retries... run by this advance' })) });

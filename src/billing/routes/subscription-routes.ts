@@ -36,7 +36,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       tags, security, operationId: 'updateSubscription', summary: 'Change the plan or billing period (A5)',
       description: `\`subscriptionItemId\` is the new plan component. An upgrade (a higher price per term) applies now, with an invoice for the prorated difference that must be paid (402 otherwise, nothing changes); a downgrade, or a billing-period change within the plan group, is scheduled for the end of the term (\`has_scheduled_changes\`). In trial, the plan changes at once. Plan and period cannot change together. ${SHOP_OR_VENDOR}`,
       params: SubscriptionParams, querystring: NoQuery, headers: SandboxHeader,
-      body: Type.Object({ subscriptionItemId: Identifier, couponCode: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+      body: Type.Object({ subscriptionItemId: Identifier, couponCode: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false, examples: [{ subscriptionItemId: 'rbm-advanced-EUR-Yearly' }] }),
       response: { 200: Item(SubscriptionDto), ...billingErrors(400, 401, 402, 403, 404, 409) },
     },
   }, async (request) => {
@@ -57,7 +57,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       schema: {
         tags, security, operationId, summary, description: `${description} Sends \`subscription.status-updated\`. ${SHOP_OR_VENDOR}`,
         params: SubscriptionParams, querystring: NoQuery, headers: SandboxHeader,
-        ...(action === 'cancel' ? { body: Type.Optional(Type.Object({ endOfTerm: Type.Optional(Type.Boolean({ default: true })) }, { additionalProperties: false })) } : {}),
+        ...(action === 'cancel' ? { body: Type.Optional(Type.Object({ endOfTerm: Type.Optional(Type.Boolean({ default: true })) }, { additionalProperties: false, examples: [{ endOfTerm: true }] })) } : {}),
         response: { 200: Item(SubscriptionView), ...billingErrors(400, 401, 402, 403, 404, 409) },
       },
     }, async (request) => {
@@ -96,7 +96,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       tags, security, operationId: 'setSubscriptionItemQuantity', summary: 'Set an item\'s quantity (A2)',
       description: 'Scope `subscription.write.quantity`. An absolute value (SET), kept from term to term, used from the next invoice on; a stairstep item is billed the step the quantity falls in. `subscriptionItemId` is the plan or addon component id. Usage-based items take usage instead (400 `NOT_USAGE_BASED`).',
       params: ItemParams, querystring: NoQuery, headers: SandboxHeader,
-      body: Type.Object({ quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+      body: Type.Object({ quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false, examples: [{ quantity: 3 }] }),
       response: { 200: Item(Type.Object({ quantity: Type.Integer() })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
@@ -111,7 +111,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       tags, security, operationId: 'setSubscriptionItemUsage', summary: 'Report usage of a metered item (A3)',
       description: 'Scope `subscription.write.usage`. `usageQuantity` is added to the term\'s usage, billed at the end of the term and reset then; the answer gives the term\'s total. Usage during a trial is free.',
       params: ItemParams, querystring: NoQuery, headers: SandboxHeader,
-      body: Type.Object({ usageQuantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false }),
+      body: Type.Object({ usageQuantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }, { additionalProperties: false, examples: [{ usageQuantity: 120 }] }),
       response: { 201: Item(Type.Object({ usageQuantity: Type.Integer({ description: 'The usage of the current term, this report included' }) })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -126,7 +126,7 @@ export async function subscriptionRoutes(app: App, { billing, bearer }: BillingR
       tags, security, operationId: 'addSubscriptionChargeAtTerm', summary: 'Add a charge to the next invoice (A4)',
       description: 'Scope `subscription.write.charge_at_term`. Several per term; the subscription must be `active` or `non_renewing` (a cancellation bills them in its last invoice).',
       params: SubscriptionParams, querystring: NoQuery, headers: SandboxHeader,
-      body: Type.Object({ amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Minor units' }), description: Type.String({ minLength: 1, maxLength: 250 }) }, { additionalProperties: false }),
+      body: Type.Object({ amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Minor units' }), description: Type.String({ minLength: 1, maxLength: 250 }) }, { additionalProperties: false, examples: [{ amount: 1500, description: 'Onboarding session' }] }),
       response: { 201: Item(Type.Object({ amount: Type.Integer(), description: Type.String() })), ...billingErrors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {

@@ -92,7 +92,7 @@ export async function adminWebhookRoutes(app: App, { auth, webhooks }: { auth: A
         url: Url,
         eventTypes: Type.Optional(EventTypes),
         description: Type.Optional(Description),
-      }, { additionalProperties: false }),
+      }, { additionalProperties: false, examples: [{ vendor: 'acme', env: 'sandbox', url: 'https://hooks.example/psif', eventTypes: ['subscription.created', 'invoice.paid'], description: 'Billing events of the staging back office' }] }),
       response: { 201: EndpointWithSecret, ...errors },
     },
   }, async (request, reply) => {
@@ -130,7 +130,7 @@ export async function adminWebhookRoutes(app: App, { auth, webhooks }: { auth: A
         eventTypes: Type.Optional(EventTypes),
         status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
         description: Type.Optional(Description),
-      }, { additionalProperties: false, minProperties: 1 }),
+      }, { additionalProperties: false, minProperties: 1, examples: [{ description: 'Billing events of the production back office' }] }),
       response: { 200: Endpoint, ...errors },
     },
   }, async (request) => {
@@ -207,7 +207,7 @@ export async function adminWebhookRoutes(app: App, { auth, webhooks }: { auth: A
       body: Type.Object({
         since: Type.Optional(Instant),
         status: Type.Optional(Type.Union([Type.Literal('failed'), Type.Literal('all')], { default: 'failed' })),
-      }, { additionalProperties: false }),
+      }, { additionalProperties: false, examples: [{ status: 'failed' }] }),
       response: { 202: Type.Object({ replayed: Type.Integer({ description: 'Deliveries queued again' }) }), ...errors },
     },
   }, async (request, reply) => {

@@ -45,7 +45,7 @@ export async function adminCloudSyncRoutes(app: App, { auth, cloudsync }: { auth
         full: Type.Optional(Type.Boolean()),
         langIso: Type.Optional(Type.String({ maxLength: 16 })),
         ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 31_536_000 })),
-      }, { additionalProperties: false }),
+      }, { additionalProperties: false, examples: [{ shopId: '3f2c1b1e-0000-4000-8000-000000000001', contents: ['products'], full: true }] }),
       response: { 201: Type.Ref(JobView), ...errors },
     },
   }, async (request, reply) => reply.code(201).send(jobView(await cloudsync.jobs.create(request.body))));
@@ -59,7 +59,7 @@ export async function adminCloudSyncRoutes(app: App, { auth, cloudsync }: { auth
       tags, operationId: 'reconcileJob', summary: 'Reconcile after a finished full sync', security,
       description: 'Soft-deletes the rows of the content (in the job language, if any) that the full sync run under this job did not re-send.',
       params: Type.Object({ jobId: JobIdParam }),
-      body: Type.Object({ content: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+      body: Type.Object({ content: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false, examples: [{ content: 'products' }] }),
       response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors },
     },
   }, async (request) => cloudsync.reconcile.afterFullSync(request.params.jobId, request.body.content));

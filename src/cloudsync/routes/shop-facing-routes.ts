@@ -63,7 +63,7 @@ async function syncApiRoutes(app: App, { cloudsync }: { cloudsync: CloudSyncModu
         body: Type.Object({
           shopContents: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 40 }),
           action: Type.Union([Type.Literal('upsert'), Type.Literal('delete')]),
-        }, { additionalProperties: true }),
+        }, { additionalProperties: true, examples: [{ shopContents: ['products'], action: 'upsert' }] }),
         response: { 201: Type.Object({ shopId: Type.String(), contents: Type.Array(Type.String()), action: Type.String() }), 400: Type.Ref(ApiErrorBody), ...authErrors },
       },
     }, async (request, reply) => {

@@ -21,14 +21,23 @@ interface PostmanAuth {
 
 interface PostmanRequest {
   auth?: PostmanAuth | null;
+  method?: string;
   url?: { path?: string[]; query?: PostmanVariable[]; variable?: PostmanVariable[] };
+  header?: PostmanVariable[];
+  body?: { mode?: string; raw?: string; [key: string]: unknown };
   [key: string]: unknown;
+}
+
+interface PostmanEvent {
+  listen: 'prerequest' | 'test';
+  script: { type: string; exec: string[] };
 }
 
 interface PostmanItem {
   name: string;
   item?: PostmanItem[];
   request?: PostmanRequest;
+  event?: PostmanEvent[];
   response?: { originalRequest?: PostmanRequest }[];
   [key: string]: unknown;
 }
@@ -37,13 +46,16 @@ interface PostmanCollection {
   info: { name: string; schema: string; [key: string]: unknown };
   item: PostmanItem[];
   auth?: PostmanAuth;
-  event?: { listen: 'prerequest' | 'test'; script: { type: string; exec: string[] } }[];
+  event?: PostmanEvent[];
   variable?: PostmanVariable[];
   [key: string]: unknown;
 }
 
 /** Variables of the OAuth2 client and of its cached token: path parameters may not take these names. */
 const CREDENTIAL_VARIABLES = ['clientId', 'clientSecret', 'accessToken', 'accessTokenExpiresAt'] as const;
+
+/** Space-separated scopes the token is asked for; empty asks for none (the Billing API needs its scopes). */
+const SCOPE_VARIABLE: PostmanVariable = { key: 'scope', value: '', type: 'string', description: 'Scopes to ask for, space-separated (Billing API: e.g. "product.read customer.read subscription.read invoices.read"); empty: none' };
 
 const CONVERSION_OPTIONS = {
   // One folder per path segment: the Raw API gets a folder per content holding its list and item requests.
@@ -67,6 +79,7 @@ const OAUTH2_CLIENT_CREDENTIALS: PostmanAuth = {
     { key: 'clientId', value: '{{clientId}}', type: 'string' },
     { key: 'clientSecret', value: '{{clientSecret}}', type: 'string' },
     { key: 'client_authentication', value: 'header', type: 'string' },
+    { key: 'scope', value: '{{scope}}', type: 'string' },
     { key: 'tokenName', value: 'psif', type: 'string' },
     { key: 'addTokenTo', value: 'header', type: 'string' },
     { key: 'headerPrefix', value: 'Bearer', type: 'string' },
@@ -110,7 +123,8 @@ const TOKEN_SCRIPT = String.raw`(function () {
       { key: 'Authorization', value: 'Basic ' + basic },
       { key: 'Content-Type', value: 'application/x-www-form-urlencoded' },
     ],
-    body: { mode: 'urlencoded', urlencoded: [{ key: 'grant_type', value: 'client_credentials' }] },
+    body: { mode: 'urlencoded', urlencoded: [{ key: 'grant_type', value: 'client_credentials' }].concat(
+      pm.variables.get('scope') ? [{ key: 'scope', value: pm.variables.get('scope') }] : []) },
   }, function (error, response) {
     if (error || response.code !== 200) {
       var reason = error ? error.message : response.code + ' ' + response.text();
@@ -141,38 +155,175 @@ export function postmanCollections(publicUrl: string): { json(family: ApiFamily,
 }
 
 async function postmanCollection(document: OpenApiDocument, publicUrl: string): Promise<PostmanCollection> {
-  const collection = await convertDocument(withDefaultedParametersOptional(document));
+  // A copy: the converter may change what it is given, and @fastify/swagger caches its document.
+  const collection = await convertDocument(structuredClone(document));
   const pathVariables = new Map<string, PostmanVariable>();
+  const items: { item: PostmanItem; request: PostmanRequest }[] = [];
   forEachRequestItem(collection.item, (item, request) => {
     useCollectionCredentials(request);
     usePathVariables(request, pathVariables);
     for (const example of item.response ?? []) if (example.originalRequest) usePathVariables(example.originalRequest, pathVariables);
+    items.push({ item, request });
   });
+  const resources = resourceVariables(items.map(({ request }) => request));
+  const settings = new Map<string, PostmanVariable>();
+  for (const { item, request } of items) {
+    const created = createdResource(request, resources, pathVariables);
+    useVariablesInBody(request, created, pathVariables);
+    useFormExample(request, formExample(document, request));
+    if (request.url?.path?.join('/') === 'oauth2/token') captureToken(item);
+    if (created) captureCreatedId(item, created);
+    useSettingVariables(request, settings);
+    dropMultipartContentType(request);
+  }
   collection.auth = OAUTH2_CLIENT_CREDENTIALS;
   collection.event = [{ listen: 'prerequest', script: { type: 'text/javascript', exec: TOKEN_SCRIPT.split('\n') } }];
   collection.variable = [
     { key: 'baseUrl', value: publicUrl, type: 'string' },
     ...CREDENTIAL_VARIABLES.map((key) => ({ key, value: '', type: 'string' })),
+    SCOPE_VARIABLE,
+    ...settings.values(),
     ...pathVariables.values(),
   ];
   return collection;
 }
 
-/**
- * A copy in which query parameters with a default are optional, as they are for a client (the server
- * fills them in): TypeBox marks them required, which would make the converter enable them. A copy also
- * because the converter may change what it is given, and @fastify/swagger caches its document.
- */
-function withDefaultedParametersOptional(document: OpenApiDocument): OpenApiDocument {
-  const copy = structuredClone(document);
-  for (const operations of Object.values(copy.paths ?? {})) {
-    for (const operation of Object.values(operations) as { parameters?: { in: string; required?: boolean; schema?: { default?: unknown } }[] }[]) {
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in === 'query' && parameter.schema?.default !== undefined) parameter.required = false;
-      }
+/** A path variable and the parameter it fills: `{ variable: 'targetClientId', parameter: 'clientId' }`. */
+interface ResourceVariable {
+  variable: string;
+  parameter: string;
+}
+
+/** Each collection path (`admin/v1/clients`) and the variable of the path parameter that follows it in the document. */
+function resourceVariables(requests: PostmanRequest[]): Map<string, ResourceVariable> {
+  const resources = new Map<string, ResourceVariable>();
+  for (const request of requests) {
+    const path = request.url?.path ?? [];
+    for (const parameter of request.url?.variable ?? []) {
+      const at = path.indexOf(`:${parameter.key}`);
+      if (at > 0 && !path[at - 1]!.startsWith(':')) resources.set(path.slice(0, at).join('/'), { variable: String(parameter.value).slice(2, -2), parameter: parameter.key });
     }
   }
-  return copy;
+  return resources;
+}
+
+/**
+ * The resource a POST creates, when the collection has a variable for its id: a POST to `…/clients` creates
+ * what `…/clients/:clientId` reads, a POST to `…/customers/:customerId/subscriptions` a subscription
+ * (`subscriptionId`). The parameter must name the collection (`shops` → shopId), so that a POST to
+ * `…/subscriptions` followed elsewhere by `/:productId` is not taken for a product.
+ */
+function createdResource(request: PostmanRequest, resources: Map<string, ResourceVariable>, variables: Map<string, PostmanVariable>): ResourceVariable | undefined {
+  const path = request.url?.path ?? [];
+  const last = path[path.length - 1];
+  if (request.method !== 'POST' || !last || last.startsWith(':')) return undefined;
+  const resource = resources.get(path.join('/'));
+  if (resource && (resource.parameter === 'name' || last.endsWith(`${resource.parameter.replace(/Id$/, '').toLowerCase()}s`))) return resource;
+  const named = `${camelCase(last.replace(/s$/, ''))}Id`;
+  return variables.has(named) ? { variable: named, parameter: named } : undefined;
+}
+
+/** Body properties a variable stands for: the shop's id where it is `shopId`, a plan where it is `planId`. */
+const BODY_ALIASES: Readonly<Record<string, string>> = { planId: 'componentId' };
+
+/**
+ * A JSON body's top-level ids read the collection's variables, so that one value set once (shopId,
+ * productId...) serves the path parameters and the bodies alike: a property named like a variable reads
+ * it, and so does the `id` of a resource the request creates (POST /billing/v1/customers `id` → customerId).
+ */
+function useVariablesInBody(request: PostmanRequest, created: ResourceVariable | undefined, variables: Map<string, PostmanVariable>): void {
+  // A PATCH body holds the new values (a plan change names the plan to move to, not the current one).
+  if (request.method === 'PATCH' || request.body?.mode !== 'raw' || !request.body.raw) return;
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.raw);
+  } catch {
+    return;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+  let changed = false;
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value !== 'string') continue;
+    const variable = key === 'id' && created ? created.variable : variables.has(key) ? key : BODY_ALIASES[key] && variables.has(BODY_ALIASES[key]!) ? BODY_ALIASES[key] : undefined;
+    if (!variable) continue;
+    (body as Record<string, unknown>)[key] = `{{${variable}}}`;
+    changed = true;
+  }
+  if (changed) request.body.raw = JSON.stringify(body, null, 2);
+}
+
+/**
+ * After a successful POST that creates a resource, its id goes into the collection variable, so that the
+ * next requests (read, change, delete) act on what the collection just created, in Postman's runner too.
+ */
+function captureCreatedId(item: PostmanItem, { variable, parameter }: ResourceVariable): void {
+  const script = String.raw`(function () {
+  if (pm.response.code !== 200 && pm.response.code !== 201) return;
+  var body;
+  try { body = pm.response.json(); } catch (e) { return; }
+  if (!body || typeof body !== 'object') return;
+  var candidates = [body[${JSON.stringify(parameter)}], body.item && body.item[${JSON.stringify(parameter)}], body.id, body.item && body.item.id];
+  Object.keys(body).forEach(function (key) { if (body[key] && typeof body[key] === 'object') candidates.push(body[key][${JSON.stringify(parameter)}]); });
+  var id = candidates.filter(function (value) { return typeof value === 'string' && value; })[0];
+  if (id) pm.collectionVariables.set(${JSON.stringify(variable)}, id);
+})();`;
+  item.event = [...(item.event ?? []), { listen: 'test', script: { type: 'text/javascript', exec: script.split('\n') } }];
+}
+
+/**
+ * Settings every request of a family shares become collection variables: the Billing API's `sandbox`
+ * header reads {{sandbox}}, true by default (a collection to try things must not make live billing data),
+ * and its internal routes' API key {{apiKey}}.
+ */
+function useSettingVariables(request: PostmanRequest, settings: Map<string, PostmanVariable>): void {
+  for (const header of request.header ?? []) {
+    if (header.key.toLowerCase() !== 'sandbox') continue;
+    header.value = '{{sandbox}}';
+    delete header.disabled;
+    if (!settings.has('sandbox')) settings.set('sandbox', { key: 'sandbox', value: 'true', type: 'string', description: 'Billing: true for sandbox data (test cards and clocks), false for live data' });
+  }
+  if (request.auth?.type === 'apikey' && !settings.has('apiKey')) {
+    settings.set('apiKey', { key: 'apiKey', value: '', type: 'string', description: 'A billing API key (psif billing api-keys create --vendor <name>) for the internal quantity routes' });
+  }
+}
+
+/** The example of an operation's form body in the OpenAPI document, if it has one. */
+function formExample(document: OpenApiDocument, request: PostmanRequest): Record<string, unknown> | undefined {
+  const path = `/${(request.url?.path ?? []).map((s) => (s.startsWith(':') ? `{${s.slice(1)}}` : s)).join('/')}`;
+  const operation = (document.paths?.[path] as Record<string, { requestBody?: { content?: Record<string, { example?: unknown }> } }> | undefined)?.[String(request.method).toLowerCase()];
+  const example = operation?.requestBody?.content?.['application/x-www-form-urlencoded']?.example;
+  return example && typeof example === 'object' ? (example as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Form parameters are all optional in the schema (the OAuth2 endpoints answer RFC 6749 errors themselves),
+ * so the converter disables them all: those of the example are enabled, and a `token` to introspect or
+ * revoke is the collection's own {{accessToken}} (the token request of the collection stores it).
+ */
+function useFormExample(request: PostmanRequest, example: Record<string, unknown> | undefined): void {
+  const form = request.body?.mode === 'urlencoded' ? (request.body.urlencoded as PostmanVariable[] | undefined) : undefined;
+  if (!form || !example) return;
+  for (const parameter of form) {
+    if (!(parameter.key in example)) continue;
+    parameter.value = parameter.key === 'token' ? '{{accessToken}}' : String(example[parameter.key]);
+    delete parameter.disabled;
+  }
+}
+
+/** The token request keeps its answer as the collection's token, as the pre-request script would. */
+function captureToken(item: PostmanItem): void {
+  const script = String.raw`(function () {
+  if (pm.response.code !== 200) return;
+  var body = pm.response.json();
+  pm.collectionVariables.set('accessToken', body.access_token);
+  pm.collectionVariables.set('accessTokenExpiresAt', String(Date.now() + body.expires_in * 1000));
+})();`;
+  item.event = [...(item.event ?? []), { listen: 'test', script: { type: 'text/javascript', exec: script.split('\n') } }];
+}
+
+/** A fixed `multipart/form-data` header has no boundary: Postman and newman write the right one themselves. */
+function dropMultipartContentType(request: PostmanRequest): void {
+  if (request.body?.mode === 'formdata' && request.header) request.header = request.header.filter((h) => !(h.key.toLowerCase() === 'content-type' && String(h.value).startsWith('multipart/')));
 }
 
 /**

@@ -19,7 +19,7 @@ export async function adminShopRoutes(app: App, { auth, shops }: { auth: AuthMod
     schema: {
       tags, operationId: 'registerShop', summary: 'Register a shop and create its shop client', security,
       description: 'Returns the shop client secret once. The shop gets tokens with client_secret_post and the audience store/<shopId>, as ps_accounts does.',
-      body: Type.Object({ shopId: ShopId, url: ShopUrl, languages: Type.Optional(Languages) }, { additionalProperties: false }),
+      body: Type.Object({ shopId: ShopId, url: ShopUrl, languages: Type.Optional(Languages) }, { additionalProperties: false, examples: [{ shopId: '3f2c1b1e-0000-4000-8000-000000000001', url: 'https://shop.example', languages: ['en', 'fr'] }] }),
       response: {
         201: Type.Object({ shop: Type.Ref(ShopView), clientId: Type.String(), clientSecret: Type.String() }),
         ...errors,
@@ -63,7 +63,7 @@ export async function adminShopRoutes(app: App, { auth, shops }: { auth: AuthMod
   app.post('/modules', {
     schema: {
       tags, operationId: 'createModule', summary: "Register a vendor's module", security,
-      body: Type.Object({ name: ModuleName, vendor: Type.String({ minLength: 1, maxLength: 64, description: 'Name of an existing vendor client' }) }, { additionalProperties: false }),
+      body: Type.Object({ name: ModuleName, vendor: Type.String({ minLength: 1, maxLength: 64, description: 'Name of an existing vendor client' }) }, { additionalProperties: false, examples: [{ name: 'ps_mymodule', vendor: 'acme' }] }),
       response: { 201: Type.Ref(ModuleView), ...errors, 409: Type.Ref(ApiErrorBody) },
     },
   }, async (request, reply) => reply.code(201).send(moduleView(await shops.modules.create(request.body.name, request.body.vendor))));

@@ -31,7 +31,7 @@ export async function shopSelfServiceRoutes(app: App, { auth, shops }: { auth: A
     schema: {
       tags, operationId: 'putShop', summary: 'Register or update a shop', security, params: ShopParams,
       description: 'A shop holding a token of a trusted issuer (PrestaShop Accounts) registers itself here: 201 the first time, 200 after.',
-      body: Type.Object({ url: ShopUrl, languages: Type.Optional(Languages) }, { additionalProperties: false }),
+      body: Type.Object({ url: ShopUrl, languages: Type.Optional(Languages) }, { additionalProperties: false, examples: [{ url: 'https://shop.example', languages: ['en', 'fr'] }] }),
       response: { 200: Type.Ref(ShopView), 201: Type.Ref(ShopView), ...errors },
     },
   }, async (request, reply) => {
@@ -43,7 +43,7 @@ export async function shopSelfServiceRoutes(app: App, { auth, shops }: { auth: A
   app.patch('/sync/v1/shops/:shopId', {
     schema: {
       tags, operationId: 'patchShop', summary: 'Change the URL or languages of a shop', security, params: ShopParams,
-      body: Type.Object({ url: Type.Optional(ShopUrl), languages: Type.Optional(Languages) }, { additionalProperties: false, minProperties: 1 }),
+      body: Type.Object({ url: Type.Optional(ShopUrl), languages: Type.Optional(Languages) }, { additionalProperties: false, minProperties: 1, examples: [{ languages: ['en', 'fr'] }] }),
       response: { 200: Type.Ref(ShopView), ...errors },
     },
   }, async (request) => shopView(await shops.shops.update(request.params.shopId, request.body)));
@@ -66,7 +66,7 @@ export async function shopSelfServiceRoutes(app: App, { auth, shops }: { auth: A
     schema: {
       tags, operationId: 'putShopConsents', summary: 'Replace the consents of a shop to a module', security, params: ModuleParams,
       description: '"info" is added to any non-empty set. An empty list revokes everything. Revocations apply to the very next Raw API request.',
-      body: Type.Object({ consents: Type.Array(ConsentName, { maxItems: 20, uniqueItems: true }) }, { additionalProperties: false }),
+      body: Type.Object({ consents: Type.Array(ConsentName, { maxItems: 20, uniqueItems: true }) }, { additionalProperties: false, examples: [{ consents: ['products', 'categories', 'orders'] }] }),
       response: { 200: Type.Ref(ModuleConsentsView), ...errors },
     },
   }, async (request) => {
@@ -89,7 +89,7 @@ export async function shopSelfServiceRoutes(app: App, { auth, shops }: { auth: A
         moduleName: ModuleName,
         shopConsentAccepted: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
         shopConsentRevoked: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
-      }, { additionalProperties: true }),
+      }, { additionalProperties: true, examples: [{ moduleName: 'ps_mymodule', shopConsentAccepted: ['products', 'orders'], shopConsentRevoked: [] }] }),
       response: { 201: Type.Ref(ModuleConsentsView), ...errors },
     },
   }, async (request, reply) => {

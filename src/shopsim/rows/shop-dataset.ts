@@ -1,7 +1,7 @@
 import { catalog } from '../../catalog/catalog.js';
 import { CONTENT_RULES, type ContentRules, type Row } from '../content-rules.js';
 import { fixtureRows } from './fixtures.js';
-import { generatedCategories, generatedInfo, generatedLanguages } from './generated/shop-basics.js';
+import { generatedCategories, generatedInfo, generatedLanguages, isCountryCode } from './generated/shop-basics.js';
 import { GeneratedProducts } from './generated/products.js';
 import { type SalesSize, generatedCartProducts, generatedCarts, generatedCustomers, generatedOrderDetails, generatedOrders } from './generated/sales.js';
 import { ShopLanguages } from './languages.js';
@@ -15,6 +15,8 @@ export interface GeneratedShop {
   customers?: number;
   carts?: number;
   categories?: number;
+  /** The shop's country (ISO 3166-1 alpha-2) in its `info` content, default the fixture's (GB). */
+  country?: string;
 }
 
 /** Where the simulated shop's data comes from. */
@@ -63,6 +65,7 @@ function fixtureDataset(version: string, dir: string | undefined): ShopDataset {
 function generatedDataset(options: GeneratedShop): ShopDataset {
   const languages = ShopLanguages.generated(options.languages);
   if (!Number.isSafeInteger(options.products) || options.products < 1) throw new Error('products must be a positive integer');
+  if (options.country !== undefined && !isCountryCode(options.country)) throw new Error(`country must be an ISO 3166-1 alpha-2 code, not "${options.country}"`);
   const orders = options.orders ?? Math.max(5, Math.ceil(options.products / 10));
   const size: SalesSize = {
     products: options.products,
@@ -76,7 +79,7 @@ function generatedDataset(options: GeneratedShop): ShopDataset {
     products: () => new GeneratedProducts(rule('products'), size.products, languages, fixture('products')),
     categories: () => generatedCategories(rule('categories'), options.categories ?? Math.max(9, Math.ceil(options.products / 100)), languages, fixture('categories')),
     languages: () => generatedLanguages(rule('languages'), languages, fixture('languages')),
-    info: () => generatedInfo(rule('info'), languages, fixture('info')),
+    info: () => generatedInfo(rule('info'), languages, fixture('info'), options.country),
     customers: () => generatedCustomers(rule('customers'), size, languages, fixture('customers')),
     carts: () => generatedCarts(rule('carts'), size, languages, fixture('carts')),
     cart_products: () => generatedCartProducts(rule('cart_products'), size, languages, fixture('cart_products')),

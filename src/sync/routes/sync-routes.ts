@@ -33,7 +33,7 @@ const TriggerBody = Type.Object(
     shopId: ShopId,
     shopContents: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 40, description: 'Shop contents, snake or kebab case' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ shopId: '3f2c1b1e-0000-4000-8000-000000000001', shopContents: ['products', 'orders'] }] },
 );
 
 interface Options {

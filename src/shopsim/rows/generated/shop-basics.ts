@@ -43,8 +43,34 @@ export function generatedLanguages(rules: ContentRules, languages: ShopLanguages
   });
 }
 
-/** The `shops` object: the fixture's, with the shop's languages. */
-export function generatedInfo(rules: ContentRules, languages: ShopLanguages, fixture: readonly Row[]): SequentialSource {
-  const [template] = compile(rules, fixture.slice(0, 1), ['default_language', 'languages']);
-  return new SequentialSource(rules, 1, languages, () => ({ template: template!, values: [languages.default, languages.isos.join(';')] }));
+/** Currency and time zone of the countries a generated shop may be in (any other code keeps the fixture's). */
+const COUNTRIES: Readonly<Record<string, { currency: string; timezone: string }>> = {
+  FR: { currency: 'EUR', timezone: 'Europe/Paris' },
+  GB: { currency: 'GBP', timezone: 'Europe/London' },
+  DE: { currency: 'EUR', timezone: 'Europe/Berlin' },
+  ES: { currency: 'EUR', timezone: 'Europe/Madrid' },
+  IT: { currency: 'EUR', timezone: 'Europe/Rome' },
+  NL: { currency: 'EUR', timezone: 'Europe/Amsterdam' },
+  BE: { currency: 'EUR', timezone: 'Europe/Brussels' },
+  PT: { currency: 'EUR', timezone: 'Europe/Lisbon' },
+  PL: { currency: 'PLN', timezone: 'Europe/Warsaw' },
+  US: { currency: 'USD', timezone: 'America/New_York' },
+};
+
+/**
+ * The `shops` object: the fixture's, with the shop's languages and, when given, its country (ISO 3166-1
+ * alpha-2, with that country's currency and time zone when known), so several simulated shops can differ.
+ */
+export function generatedInfo(rules: ContentRules, languages: ShopLanguages, fixture: readonly Row[], country?: string): SequentialSource {
+  const [template] = compile(rules, fixture.slice(0, 1), ['default_language', 'languages', 'country_code', 'default_currency', 'timezone']);
+  const t = template!.template;
+  const code = country?.toUpperCase();
+  const known = code ? COUNTRIES[code] : undefined;
+  const values = [code ?? t.country_code, known?.currency ?? t.default_currency, known?.timezone ?? t.timezone];
+  return new SequentialSource(rules, 1, languages, () => ({ template: template!, values: [languages.default, languages.isos.join(';'), ...values] }));
+}
+
+/** Whether a country code is well-formed (ISO 3166-1 alpha-2). */
+export function isCountryCode(value: string): boolean {
+  return /^[A-Za-z]{2}$/.test(value);
 }
