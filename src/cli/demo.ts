@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../platform/config/config.js';
 import { terminalProgress } from '../demo/progress.js';
-import { demoSummary, startDemo } from '../demo/run-demo.js';
+import { DemoAborted, demoSummary, startDemo } from '../demo/run-demo.js';
 
 const integer = (min: number, max: number) => (value: string): number => {
   const parsed = Number(value);
@@ -31,15 +31,38 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: DemoCommandOptions) => {
       process.stderr.write(`Starting psif with ${options.shops} simulated shops...\n`);
       const progress = terminalProgress(process.stderr);
-      const demo = await startDemo({ ...options, progress }).finally(() => progress.close());
+      // Ctrl+C while the demo starts: stop what was started and remove the temporary directory.
+      const starting = new AbortController();
+      const interrupt = (signal: string) => {
+        process.stderr.write(`\n${signal}: stopping the simulated shops and psif...\n`);
+        starting.abort();
+      };
+      const onSigint = () => interrupt('SIGINT');
+      const onSigterm = () => interrupt('SIGTERM');
+      process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigterm);
+      let demo;
+      try {
+        demo = await startDemo({ ...options, progress, signal: starting.signal, onDataDir: (dir) => process.stderr.write(`Data directory: ${dir}\n`) });
+      } catch (error) {
+        if (!(error instanceof DemoAborted)) throw error;
+        process.stderr.write('psif demo stopped before it was ready.\n');
+        process.exitCode = 130;
+        return;
+      } finally {
+        progress.close();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
+      }
       process.stdout.write(demoSummary(demo));
+      const running = demo;
 
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         process.stderr.write(`${signal}: stopping the simulated shops and psif...\n`);
-        demo.stop().then(
+        running.stop().then(
           () => {
             process.stderr.write('psif demo stopped.\n');
             process.exitCode = 0;

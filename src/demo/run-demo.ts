@@ -18,6 +18,15 @@ export interface DemoOptions {
   products: number;
   logLevel: LogLevel;
   progress?: Progress;
+  /** Aborting while the demo starts (Ctrl+C during the seeding) stops what was started and rejects. */
+  signal?: AbortSignal;
+  /** Told the data directory as soon as it exists, before the seeding. */
+  onDataDir?: (dataDir: string) => void;
+}
+
+/** The rejection of a start aborted through `signal`. */
+export class DemoAborted extends Error {
+  override name = 'DemoAborted';
 }
 
 export interface RunningDemo {
@@ -38,6 +47,7 @@ export interface RunningDemo {
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const temporaryDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'psif-demo-'));
+  options.onDataDir?.(dataDir);
   // The public URL (token issuer and audience) must name the real port before the server starts.
   const port = options.port === 0 ? await freePort(options.host) : options.port;
   const urlHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
@@ -56,12 +66,24 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   let core: Core | undefined;
   let server: Server | undefined;
   let seed: DemoSeed | undefined;
-  const cleanup = async () => {
-    await seed?.close();
-    if (server) await server.close();
-    else await core?.close();
-    if (temporaryDataDir) rmSync(dataDir, { recursive: true, force: true });
+  let stopped: Promise<void> | undefined;
+  // Once only: an abort and the failure it causes in the seeding both come here.
+  const cleanup = () => {
+    stopped ??= (async () => {
+      await seed?.close();
+      if (server) await server.close();
+      else await core?.close();
+      if (temporaryDataDir) rmSync(dataDir, { recursive: true, force: true });
+    })();
+    return stopped;
   };
+  const { signal } = options;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    const abort = () => reject(new DemoAborted('the demo was stopped while it started'));
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+  });
+  aborted.catch(() => undefined);
   try {
     core = await openCore(config);
     const { total } = await core.auth.clients.list({ limit: 1 });
@@ -71,7 +93,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // The first admin client cannot come from the API (nothing could call it yet): as `psif clients create`.
     const created = await core.auth.clients.create({ kind: 'admin', name: 'demo-admin' });
     const admin = { clientId: created.client.clientId, clientSecret: created.clientSecret };
-    seed = await seedDemo({ baseUrl: publicUrl, admin, shops: options.shops, products: options.products, billing: 'live', progress: options.progress ?? silentProgress });
+    const seeding = seedDemo({ baseUrl: publicUrl, admin, shops: options.shops, products: options.products, billing: 'live', progress: options.progress ?? silentProgress });
+    // An abort stops the shops the seed has started through the seed's own clean-up, once it fails.
+    seeding.then((done) => (seed = done), () => undefined);
+    seed = await Promise.race([seeding, aborted]);
     return { publicUrl, dataDir, temporaryDataDir, admin, seed, stop: cleanup };
   } catch (error) {
     await cleanup().catch(() => undefined);

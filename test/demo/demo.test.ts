@@ -143,3 +143,25 @@ describe('psif demo --port 0 --shops 2', () => {
     for (const url of [summary.url, ...summary.shops.map((s) => s.url)]) await expect(fetch(url)).rejects.toThrow();
   });
 });
+
+describe('psif demo interrupted while it starts', () => {
+  it('stops what it started on SIGINT during the seeding: exit 130, temporary data dir removed', async () => {
+    const demo = spawn(process.execPath, [CLI, 'demo', '--port', '0', '--shops', '3', '--products', '150'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    demo.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    // Interrupted once the simulated shops are being started: there is a server, shops and a directory to clean.
+    while (!/simulated shops: started/.test(err)) {
+      if (demo.exitCode !== null) throw new Error(`psif demo exited with ${demo.exitCode}: ${err}`);
+      if (Date.now() > deadline) throw new Error(`psif demo did not start seeding within 60 s: ${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const dataDir = /Data directory: (.+)/.exec(err)![1]!.trim();
+    expect(existsSync(dataDir)).toBe(true);
+    demo.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(err).toMatch(/psif demo stopped before it was ready/);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 90_000);
+});
