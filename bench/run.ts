@@ -40,6 +40,7 @@ const BENCHES: Bench[] = [
   { title: 'Raw API (list pages)', load: () => optional('raw', 'benchRaw') },
   { title: 'full sync (psif pulling a simulated shop)', load: () => optional('fullsync', 'benchFullSync') },
   { title: 'billing (subscriptions renewing at one clock tick, and their webhooks)', load: () => optional('billing', 'benchBilling') },
+  { title: 'console dashboard (Reporting overview and shop directory)', load: () => optional('console', 'benchConsole') },
 ];
 
 export async function runAll(opts: BenchOptions): Promise<Record<string, unknown>> {

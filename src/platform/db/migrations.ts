@@ -503,6 +503,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('billing_webhook_attempts_delivery').on('billing_webhook_attempts').columns(['delivery_id', 'attempt']).execute();
     },
   },
+  '0005_reporting_overview': {
+    async up(db: Kysely<any>) {
+      // The overview's sync volume reads the pulls that finished in a window (bench/console.ts).
+      await db.schema.createIndex('sync_tasks_finished').on('sync_tasks').columns(['finished_at', 'shop_id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
