@@ -93,7 +93,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // The first admin client cannot come from the API (nothing could call it yet): as `psif clients create`.
     const created = await core.auth.clients.create({ kind: 'admin', name: 'demo-admin' });
     const admin = { clientId: created.client.clientId, clientSecret: created.clientSecret };
-    const seeding = seedDemo({ baseUrl: publicUrl, admin, shops: options.shops, products: options.products, billing: 'live', progress: options.progress ?? silentProgress });
+    const seeding = seedDemo({ baseUrl: publicUrl, admin, shops: options.shops, products: options.products, billing: 'live', progress: options.progress ?? silentProgress, ...(signal ? { signal } : {}) });
     // An abort stops the shops the seed has started through the seed's own clean-up, once it fails.
     seeding.then((done) => (seed = done), () => undefined);
     seed = await Promise.race([seeding, aborted]);

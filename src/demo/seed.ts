@@ -28,6 +28,8 @@ export interface SeedOptions {
    * for the paid subscriptions (`PSIF_BILLING_LIVE_GATEWAY=sandbox`, as the demo configures it).
    */
   billing?: 'live' | 'sandbox';
+  /** Stops the seeding: the simulated shops close at once, and the seed rejects at its next step. */
+  signal?: AbortSignal;
 }
 
 export interface SeededVendor {
@@ -89,6 +91,8 @@ export async function seedDemo(options: SeedOptions): Promise<DemoSeed> {
   const close = async () => {
     await Promise.all(simulators.map((s) => s.close()));
   };
+  // Closed shops make psif's running pulls fail at once, so a server stopping beside the seed stops fast.
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
   try {
     const vendors = await seedVendors(admin, progress);
     const shops = await seedShops(admin, options, progress, simulators);
@@ -148,6 +152,7 @@ async function seedShops(admin: PsifClient, options: SeedOptions, progress: Prog
   const bar = progress.bar('simulated shops', options.shops);
   const shops: SeededShop[] = [];
   for (let index = 0; index < options.shops; index++) {
+    options.signal?.throwIfAborted();
     const country = DEMO_COUNTRIES[index % DEMO_COUNTRIES.length]!;
     const languages = [...new Set([country.language, 'en'])];
     const simulator = new ShopSimulator({
@@ -208,6 +213,7 @@ async function syncShops(options: SeedOptions, progress: Progress, shops: Seeded
   const pending = new Set(shops.map((s) => s.shopId));
   const deadline = Date.now() + (options.syncTimeoutMs ?? 180_000);
   while (pending.size > 0 && Date.now() < deadline) {
+    options.signal?.throwIfAborted();
     for (const shopId of [...pending]) {
       const state = await must(`sync state of ${shopId}`, follower.GET('/reporting/v1/shop/{shopId}/sync-state', { params: { path: { shopId } } }));
       const finished = state.items.filter((item) => item.lastFullSyncFinishedAt !== null && item.activeTask === null);
@@ -239,6 +245,7 @@ async function seedBilling(options: SeedOptions, progress: Progress, shops: Seed
   const sandbox = (options.billing ?? 'sandbox') === 'sandbox';
   const bar = progress.bar('billing: products and subscriptions', vendors.length + shops.length + installations.length);
   let done = 0;
+  options.signal?.throwIfAborted();
   for (const vendor of vendors) {
     const client = vendorClient(options.baseUrl, vendor, { sandbox });
     const billing = billingCatalog(DEMO_VENDORS.find((v) => v.name === vendor.name)!);
