@@ -42,6 +42,7 @@ import { isMain, runMain } from './lib/entry.js';
 import { freePort, median, printTable, psifServerEnv, ratio, runLoad, type LoadResult, type Row, warnIfStaleBuild } from './lib/load.js';
 import { backendsFromEnv, benchOptionsFromEnv, type BenchOptions, integerFromEnv } from './lib/options.js';
 import { BENCH_PG_URL, dropSchemas, postgresUnreachable } from './lib/postgres.js';
+import { mix } from './lib/mix.js';
 
 type AppModule = typeof import('../src/app.js');
 type ConfigModule = typeof import('../src/platform/config/config.js');
@@ -84,16 +85,6 @@ async function dist<T>(path: string): Promise<T> {
   return (await import(pathToFileURL(join(DIST, path)).href)) as T;
 }
 
-/** murmur3's 32-bit finaliser: a well-spread value per integer, the same every run. */
-function mix(n: number): number {
-  let h = n | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 const pick = <T>(items: readonly T[], n: number): T => items[mix(n) % items.length]!;
 
 // ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ import { isMain, runMain } from './lib/entry.js';
 import { cleanEnv, freePort, median, medianResult, parseJsonOutput, printTable, psifServerEnv, runLoad, warnIfStaleBuild, serverCore, startServerProcess, type LoadResult, type Row, type ServerProcess, psifStartArgs } from './lib/load.js';
 import { benchOptionsFromEnv, type BenchOptions, backendsFromEnv, integerFromEnv } from './lib/options.js';
 import { BENCH_PG_URL, dropSchemas, pgPool, postgresUnreachable } from './lib/postgres.js';
+import { mix } from './lib/mix.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -215,16 +216,6 @@ function column(name: string): number {
   return index;
 }
 
-/** murmur3's 32-bit finaliser: a well-spread value per integer, the same every run (no Math.random). */
-function mix(n: number): number {
-  let h = n | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 const unit = (n: number): number => mix(n) / 2 ** 32;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
